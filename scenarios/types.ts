@@ -1,0 +1,48 @@
+import type { Evidence, MetricValue, ScenarioReport, ThresholdResult, TimePoint } from '../src/report/types.ts';
+
+export type ScenarioId =
+  | 'pool-exhaustion'
+  | 'gemini-429'
+  | 'lost-update'
+  | 'buffer-truncation'
+  | 'shared-ip-login'
+  | 'cache-effectiveness'
+  | 'session-id'
+  | 'upload-memory';
+
+/** Everything a scenario may use; built once per diagnose run by src/commands/diagnose.ts. */
+export interface ScenarioContext {
+  /** Base URL of the deployment, no trailing slash. */
+  baseUrl: string;
+  /** Concurrent virtual users (default 100). */
+  users: number;
+  /** Validated target config (routes, credentials, payloads, thresholds). */
+  config: import('../src/config.ts').TargetConfig;
+  /** Present when --database-url was given: samples pg_stat_activity etc. */
+  db?: import('../src/db/probe.ts').DbProbe;
+  /** Aborted on Ctrl-C or the scenario's time budget: every loop checks it. */
+  signal: AbortSignal;
+  /** Live progress line (ora). */
+  progress(text: string): void;
+}
+
+export interface ScenarioOutcome {
+  metrics: Record<string, MetricValue>;
+  evidence: Evidence[];
+  timeline?: TimePoint[];
+}
+
+export interface Scenario {
+  id: ScenarioId;
+  title: string;
+  /** Writes to the target (creates records): needs --yes against a non-loopback host. */
+  writes: boolean;
+  /** Measures; never decides. */
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+  /** Pure: metrics + thresholds → checks. The verdict is fail when an error-level check fails. */
+  check(metrics: Record<string, MetricValue>, thresholds: Record<string, number | boolean>): ThresholdResult[];
+  /** One sentence for the report, from the metrics. */
+  summarize(metrics: Record<string, MetricValue>): string;
+}
+
+export type { ScenarioReport };

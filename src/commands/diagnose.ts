@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { notBuilt } from './not-built.ts';
+
+export function register(program: Command): void {
+  program.command('diagnose').description('(not built yet)').allowUnknownOption().allowExcessArguments().action(notBuilt('diagnose'));
+}

@@ -1,0 +1,49 @@
+/**
+ * Errors carry their exit code; only `main` in src/cli.ts turns them into a process exit.
+ * Codes follow the contract in DESIGN.md.
+ */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  unreachable: 3,
+  internal: 70,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class GenieError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+    /** A command or flag that fixes the problem, printed after the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, bad config, a project that is not what the command needs: exit 2. */
+export class UsageError extends GenieError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
+}
+
+/** The target cannot be reached at all: exit 3. */
+export class UnreachableError extends GenieError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.unreachable, hint);
+  }
+}
+
+/** A check ran and found a problem (scenario failed, regression, codemod could not apply): exit 1. */
+export class FailureError extends GenieError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.failed, hint);
+  }
+}
+
+export function formatError(err: GenieError): string {
+  return err.hint ? `genie-fix: ${err.message} (${err.hint})` : `genie-fix: ${err.message}`;
+}
