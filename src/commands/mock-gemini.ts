@@ -1,6 +1,106 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.ts';
+import { UsageError } from '../errors.ts';
+import { startMockGemini, type MockGeminiOptions } from '../lab/mock-gemini.ts';
+
+interface Flags {
+  port: string;
+  host: string;
+  maxConcurrent?: string;
+  rpm?: string;
+  windowMs?: string;
+  retryDelay?: string;
+  ttftMs?: string;
+  tokenDelayMs?: string;
+  perDay?: string;
+  chunkChars?: string;
+  crlf?: boolean;
+  json?: boolean;
+}
+
+/** A whole number in [min, max] from a flag, or a UsageError naming the flag. */
+function integer(flag: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function seconds(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400) {
+    throw new UsageError(`${flag} must be a number of seconds above 0 (e.g. 1 or 1.5), got "${raw}"`);
+  }
+  return value;
+}
+
+/** Turns the flags into server options; every bad value is reported by name. */
+export function optionsFromFlags(flags: Flags): MockGeminiOptions {
+  return {
+    port: integer('--port', flags.port, 0, 65_535),
+    host: flags.host,
+    maxConcurrent: integer('--max-concurrent', flags.maxConcurrent, 1),
+    requestsPerWindow: integer('--rpm', flags.rpm, 1),
+    windowMs: integer('--window-ms', flags.windowMs, 1),
+    retryDelaySec: seconds('--retry-delay', flags.retryDelay),
+    ttftMs: integer('--ttft-ms', flags.ttftMs, 0, 600_000),
+    tokenDelayMs: integer('--token-delay-ms', flags.tokenDelayMs, 0, 60_000),
+    perDayQuota: integer('--per-day', flags.perDay, 1),
+    chunkChars: integer('--chunk-chars', flags.chunkChars, 1, 1_000_000),
+    separator: flags.crlf ? '\r\n\r\n' : '\n\n',
+    // The key, when wanted, comes from the environment so it never shows in `ps`.
+    apiKey: process.env.GENIE_MOCK_GEMINI_API_KEY || undefined,
+  };
+}
+
+/** Serves until SIGINT or SIGTERM, then closes the server and returns. */
+export async function runMockGemini(flags: Flags): Promise<void> {
+  const options = optionsFromFlags(flags);
+  const mock = await startMockGemini(options).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      throw new UsageError(`cannot listen on ${options.host}:${options.port} (${err.code})`, 'pick another --port, or 0 for a free one');
+    }
+    throw err;
+  });
+  if (flags.json) process.stdout.write(JSON.stringify({ url: mock.url, port: mock.port }) + '\n');
+  else {
+    process.stdout.write(`${mock.url}\n`);
+    process.stderr.write(
+      `mock Gemini listening (stream: POST ${mock.url}/v1beta/models/<model>:streamGenerateContent?alt=sse); Ctrl-C to stop\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const { requests, accepted, rejected429, maxInFlight } = mock.stats();
+  await mock.close();
+  process.stderr.write(`mock Gemini stopped: ${requests} requests, ${accepted} accepted, ${rejected429} answered 429, peak ${maxInFlight} in flight\n`);
+}
 
 export function register(program: Command): void {
-  program.command('mock-gemini').description('(not built yet)').allowUnknownOption().allowExcessArguments().action(notBuilt('mock-gemini'));
+  program
+    .command('mock-gemini')
+    .description("serve a stand-in for Gemini's REST API with a configurable quota (429 RESOURCE_EXHAUSTED like Google)")
+    .requiredOption('--port <port>', 'port to listen on (0 = a free port)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--max-concurrent <n>', 'generate requests in flight at once before 429 (default 10)')
+    .option('--rpm <n>', 'accepted requests per window before 429 (default 200)')
+    .option('--window-ms <ms>', 'length of the request window in milliseconds (default 60000)')
+    .option('--retry-delay <seconds>', 'smallest retryDelay advertised in 429s, fractional allowed (default 1)')
+    .option('--ttft-ms <ms>', 'time to first token in milliseconds (default 300)')
+    .option('--token-delay-ms <ms>', 'delay between streamed events in milliseconds (default 20)')
+    .option('--per-day <n>', 'accepted requests per day before a PerDay 429 (default: no limit)')
+    .option('--chunk-chars <n>', 'text per streamed event for normal replies (default 24)')
+    .option('--crlf', 'end SSE events with \\r\\n\\r\\n instead of \\n\\n')
+    .option('--json', 'print {"url","port"} as JSON on stdout')
+    .addHelpText('after', '\nSet GENIE_MOCK_GEMINI_API_KEY to require that key (?key= or x-goog-api-key) like Google does.')
+    .action((flags: Flags) => runMockGemini(flags));
 }
