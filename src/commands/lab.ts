@@ -1,6 +1,129 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.ts';
+import ora from 'ora';
+import { UsageError } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { LAB_DEFAULTS, labDown, labStatus, labUp, type LabInfo } from '../lab/index.ts';
+
+interface UpFlags {
+  app?: string;
+  instances?: string;
+  maxConnections?: string;
+  dbLatencyMs?: string;
+  json?: boolean;
+  rebuild?: boolean;
+  labDir?: string;
+}
+
+function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer, got "${value}"`);
+  return n;
+}
+
+/** The --json contract of DESIGN.md: exactly these keys. databaseUrl carries the throwaway lab password by design. */
+function publicJson(info: LabInfo) {
+  return { url: info.url, databaseUrl: info.databaseUrl, geminiUrl: info.geminiUrl, testUser: info.testUser };
+}
+
+function describe(info: LabInfo): string {
+  return redact(
+    [
+      `  url        ${info.url}  (round-robin over ${info.instances} next start instance${info.instances === 1 ? '' : 's'})`,
+      `  database   ${info.databaseUrl}  (superuser, direct; the app goes through the latency proxy)`,
+      `  app db     ${info.appDatabaseUrl}`,
+      `  gemini     ${info.geminiUrl}  (mock)`,
+      `  test user  ${info.testUser.email}  (password: lab up --json)`,
+      `  app        ${info.appDir}`,
+      `  lab dir    ${info.labDir}`,
+    ].join('\n'),
+  );
+}
+
+async function up(flags: UpFlags): Promise<void> {
+  const spinner = ora({ stream: process.stderr, text: 'starting the lab' }).start();
+  // Ctrl-C half-way must not leave detached children behind: stop what was recorded, then die by the same signal.
+  const onSigint = () => {
+    spinner.text = 'interrupted; stopping the lab';
+    void labDown({ labDir: flags.labDir }).finally(() => {
+      spinner.stop();
+      process.kill(process.pid, 'SIGINT');
+    });
+  };
+  process.once('SIGINT', onSigint);
+  let info: LabInfo;
+  try {
+    info = await labUp({
+      app: flags.app,
+      instances: intFlag('--instances', flags.instances),
+      maxConnections: intFlag('--max-connections', flags.maxConnections),
+      dbLatencyMs: intFlag('--db-latency-ms', flags.dbLatencyMs),
+      forceBuild: flags.rebuild,
+      labDir: flags.labDir,
+      onProgress: (step) => (spinner.text = redact(step)),
+    });
+  } catch (err) {
+    spinner.fail('lab up failed');
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  spinner.succeed('lab is up');
+  if (flags.json) process.stdout.write(JSON.stringify(publicJson(info)) + '\n');
+  else process.stdout.write(describe(info) + '\nstop it with: genie-fix lab down\n');
+}
+
+async function down(flags: { labDir?: string }): Promise<void> {
+  const spinner = ora({ stream: process.stderr, text: 'stopping the lab' }).start();
+  const { stopped } = await labDown({ labDir: flags.labDir });
+  if (stopped.length === 0) spinner.info('no lab was running');
+  else spinner.succeed(`lab stopped (${stopped.join(', ')})`);
+}
+
+async function status(flags: { json?: boolean; labDir?: string }): Promise<void> {
+  const s = await labStatus({ labDir: flags.labDir });
+  if (flags.json) {
+    const info = s.info ? publicJson(s.info) : {};
+    process.stdout.write(JSON.stringify({ running: s.running, ...info, processes: s.processes }) + '\n');
+  } else {
+    for (const p of s.processes) process.stdout.write(`  ${p.alive ? 'up  ' : 'DOWN'}  ${p.name.padEnd(12)} pid ${p.pid}\n`);
+    if (s.info && s.running) process.stdout.write(describe(s.info) + '\n');
+  }
+  if (!s.running) {
+    throw new UsageError(
+      s.processes.length > 0 ? 'lab is not running (some of its processes are gone)' : 'lab is not running',
+      s.processes.length > 0 ? 'run genie-fix lab down, then genie-fix lab up' : 'start it with genie-fix lab up',
+    );
+  }
+}
 
 export function register(program: Command): void {
-  program.command('lab').description('(not built yet)').allowUnknownOption().allowExcessArguments().action(notBuilt('lab'));
+  const lab = program
+    .command('lab')
+    .description('start/stop the sample target: embedded PostgreSQL, mock Gemini, the Next.js app behind a round-robin proxy');
+
+  lab
+    .command('up')
+    .description('start the lab (stops a lab already running in the same lab dir first)')
+    .option('--app <dir>', 'the Next.js app to run (default examples/genie-app)')
+    .option('--instances <n>', `next start instances behind the proxy (default ${LAB_DEFAULTS.instances})`)
+    .option('--max-connections <n>', `PostgreSQL max_connections (default ${LAB_DEFAULTS.maxConnections}, 3 reserved for superusers)`)
+    .option('--db-latency-ms <n>', `delay added each way between the app and PostgreSQL (default ${LAB_DEFAULTS.dbLatencyMs})`)
+    .option('--rebuild', 'build the app even when nothing changed')
+    .option('--lab-dir <dir>', 'where the lab keeps its state (default $GENIE_LAB_DIR or .genie-lab/)')
+    .option('--json', 'print { url, databaseUrl, geminiUrl, testUser } on stdout')
+    .action((flags: UpFlags) => up(flags));
+
+  lab
+    .command('down')
+    .description('stop every process of the lab (works after a crash of lab up)')
+    .option('--lab-dir <dir>', 'where the lab keeps its state')
+    .action((flags: { labDir?: string }) => down(flags));
+
+  lab
+    .command('status')
+    .description('show the lab\'s processes and URLs; exit 2 when it is not running')
+    .option('--lab-dir <dir>', 'where the lab keeps its state')
+    .option('--json', 'machine-readable status on stdout')
+    .action((flags: { json?: boolean; labDir?: string }) => status(flags));
 }

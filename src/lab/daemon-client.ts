@@ -1,0 +1,60 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { spawnDetached, isAlive, type SpawnedProcess } from './processes.ts';
+import { repoRoot, writeJsonAtomic } from './state.ts';
+
+/** What `lab up` hands the background daemon (src/lab/daemon.ts), and what it answers. */
+export interface DaemonConfig {
+  pgPort: number;
+  /** Units: milliseconds, each direction. */
+  dbLatencyMs: number;
+  instancePorts: number[];
+  gemini: { maxConcurrent: number; requestsPerWindow: number; windowMs: number; retryDelaySec: number };
+}
+
+export interface DaemonInfo {
+  pid: number;
+  dbProxyPort: number;
+  proxyPort: number;
+  proxyUrl: string;
+  geminiPort: number;
+  geminiUrl: string;
+}
+
+export const daemonConfigFile = (labDir: string) => path.join(labDir, 'daemon-config.json');
+export const daemonInfoFile = (labDir: string) => path.join(labDir, 'daemon.json');
+
+/** Starts the daemon in its own process group and waits (bounded) for it to publish its ports. */
+export async function startDaemon(
+  labDir: string,
+  config: DaemonConfig,
+  onSpawn: (p: SpawnedProcess) => Promise<void>,
+  timeoutMs = 20_000,
+): Promise<{ process: SpawnedProcess; info: DaemonInfo }> {
+  await fs.rm(daemonInfoFile(labDir), { force: true });
+  await writeJsonAtomic(daemonConfigFile(labDir), config);
+  // `--import tsx`, by absolute path, so the child needs no particular working directory.
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const logFile = path.join(labDir, 'daemon.log');
+  const child = spawnDetached(
+    process.execPath,
+    ['--import', tsxLoader, path.join(repoRoot, 'src', 'lab', 'daemon.ts'), labDir],
+    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' }, logFile },
+  );
+  await onSpawn(child);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const info = JSON.parse(await fs.readFile(daemonInfoFile(labDir), 'utf8')) as DaemonInfo;
+      return { process: child, info };
+    } catch {
+      // Not written yet.
+    }
+    if (!isAlive(child.pid)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const log = await fs.readFile(logFile, 'utf8').catch(() => '');
+  throw new Error(`the lab daemon did not start: ${log.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
+}

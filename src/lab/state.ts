@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Everything a running lab is made of, written as each part starts, so `lab down` can stop what
+ * exists even after `lab up` or the shell crashed half-way. Holds the admin DATABASE_URL: it is a
+ * throwaway local credential, kept in this file (mode 0600) and redacted everywhere it is printed.
+ */
+export interface LabProcess {
+  name: string;
+  pid: number;
+  /** Process group id; the whole group is stopped. */
+  pgid: number;
+  /** A substring of the command line, checked before signalling so a reused pid is left alone. */
+  expect: string;
+  kind: 'postgres' | 'daemon' | 'next';
+}
+
+export interface LabState {
+  version: 1;
+  startedAt: string;
+  /** True once every part answered; false while `lab up` is still working (or crashed). */
+  ready: boolean;
+  labDir: string;
+  appDir?: string;
+  url?: string;
+  databaseUrl?: string;
+  appDatabaseUrl?: string;
+  geminiUrl?: string;
+  testUser?: { email: string; password: string };
+  instanceUrls: string[];
+  ports: Record<string, number>;
+  processes: LabProcess[];
+}
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function resolveLabDir(explicit?: string): string {
+  return path.resolve(explicit ?? process.env.GENIE_LAB_DIR ?? path.join(repoRoot, '.genie-lab'));
+}
+
+export const stateFile = (labDir: string) => path.join(labDir, 'state.json');
+
+export async function readState(labDir: string): Promise<LabState | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(stateFile(labDir), 'utf8')) as LabState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Atomic replace: a reader never sees half a file, even if we crash mid-write. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
+
+export const writeState = (state: LabState) => writeJsonAtomic(stateFile(state.labDir), state);
+
+export async function removeState(labDir: string): Promise<void> {
+  await fs.rm(stateFile(labDir), { force: true });
+}
