@@ -24,6 +24,10 @@ export interface ScenarioContext {
   signal: AbortSignal;
   /** Live progress line (ora). */
   progress(text: string): void;
+  /** Shared HTTP client (undici Agent sized for the run's users). */
+  client: import('../src/load/http.ts').HttpClient;
+  /** Sessions logged in once per run and reused (the login limiter is per IP). */
+  sessions: import('../src/load/sessions.ts').SessionPool;
 }
 
 export interface ScenarioOutcome {
@@ -37,6 +41,10 @@ export interface Scenario {
   title: string;
   /** Writes to the target (creates records): needs --yes against a non-loopback host. */
   writes: boolean;
+  /** Uses the shared session pool (logged-in requests). */
+  needsSession?: boolean;
+  /** Threshold values used when the config sets none; keys are the names `check` reads. */
+  defaultThresholds?: Record<string, number | boolean>;
   /** Measures; never decides. */
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
   /** Pure: metrics + thresholds → checks. The verdict is fail when an error-level check fails. */

@@ -1,0 +1,104 @@
+import type { Scenario } from './types.ts';
+import { assertMetric, cut, n, num } from './assert.ts';
+import { accountAt, accountCount } from '../src/config.ts';
+import { forEachConcurrent } from '../src/load/concurrency.ts';
+import { CookieJar } from '../src/load/cookies.ts';
+import { isHtml } from '../src/load/http.ts';
+import { registerSecret } from '../src/redact.ts';
+import { Timeline } from '../src/load/timeline.ts';
+import type { MetricValue } from '../src/report/types.ts';
+
+/**
+ * Passengers behind one ship NAT share an IP. We never spoof X-Forwarded-For: every login comes
+ * from this machine's one address, as it would from the ship. Runs last: it spends the IP's budget.
+ */
+export const sharedIpLogin: Scenario = {
+  id: 'shared-ip-login',
+  title: 'Many users behind one IP can log in; brute force is still limited',
+  writes: false,
+  defaultThresholds: { maxBlocked: 0, bruteForceLimited: true },
+
+  async run(ctx) {
+    const { client, config, signal } = ctx;
+    const t = config.timeouts.requestMs;
+    const distinct = Math.min(ctx.users, accountCount(config));
+    const timeline = new Timeline();
+    let ok = 0;
+    let blocked = 0;
+    let otherFailures = 0;
+    let html = 0;
+    const failureSamples: unknown[] = [];
+    const ids = Array.from({ length: distinct }, (_, i) => i);
+    await forEachConcurrent(ids, distinct, signal, async (i) => {
+      const a = accountAt(config, i);
+      const jar = new CookieJar();
+      const res = await client.request(config.routes.login, { method: 'POST', json: { email: a.email, password: a.password }, jar, timeoutMs: t });
+      for (const v of jar.values()) registerSecret(v);
+      if (res.errorClass === 'aborted') return;
+      timeline.record(res.status >= 200 && res.status < 300, res.durationMs, res.startedAt + res.durationMs);
+      if (isHtml(res)) html++;
+      if (res.status >= 200 && res.status < 300) ok++;
+      else if (res.status === 429) blocked++;
+      else {
+        otherFailures++;
+        if (failureSamples.length < 3) failureSamples.push({ status: res.status, body: cut(res.text || res.errorMessage || '', 160) });
+      }
+    });
+    if (html > 0 && html === ok + blocked + otherFailures) {
+      throw new Error(`POST ${config.routes.login} answered HTML where JSON was expected; set routes.login in --config`);
+    }
+
+    // Brute force: wrong passwords on one account (one not used above when there is one to spare).
+    const victim = accountAt(config, distinct < accountCount(config) ? distinct : 0);
+    const attempts = config.payloads.bruteForceAttempts;
+    let bruteLimitedAt: number | null = null;
+    let bruteAccepted = 0;
+    for (let i = 1; i <= attempts && !signal.aborted; i++) {
+      const res = await client.request(config.routes.login, {
+        method: 'POST',
+        json: { email: victim.email, password: `wrong-password-${i}` },
+        timeoutMs: t,
+      });
+      if (res.status === 429) {
+        bruteLimitedAt = i;
+        break;
+      }
+      if (res.status >= 200 && res.status < 300) bruteAccepted++;
+    }
+    const metrics: Record<string, MetricValue> = {
+      distinctUsers: distinct,
+      loginsOk: ok,
+      legitBlocked: blocked,
+      legitOtherFailures: otherFailures,
+      loginsSpentBefore: ctx.sessions.loginsSpent,
+      bruteForceAttempts: bruteLimitedAt ?? attempts,
+      bruteForceLimited: bruteLimitedAt !== null,
+      bruteForceLimitedAtAttempt: bruteLimitedAt,
+      bruteForceAccepted: bruteAccepted,
+    };
+    const evidence = [];
+    if (blocked) {
+      evidence.push({
+        kind: 'legit-logins-blocked',
+        message: `${blocked} of ${distinct} distinct users with correct passwords got HTTP 429 from one shared IP (the run spent ${ctx.sessions.loginsSpent} logins before this scenario)`,
+      });
+    }
+    if (bruteLimitedAt === null) {
+      evidence.push({ kind: 'brute-force-open', message: `${attempts} wrong passwords on one account were never limited` });
+    }
+    if (otherFailures) evidence.push({ kind: 'login-failures', message: `${otherFailures} logins failed with something other than 429`, samples: failureSamples });
+    return { metrics, evidence, timeline: timeline.points() };
+  },
+
+  check(metrics, thresholds) {
+    return [
+      assertMetric(metrics, { metric: 'legitBlocked', operator: '<=', expected: num(thresholds, 'maxBlocked', 0), label: 'legitimate logins blocked' }),
+      assertMetric(metrics, { metric: 'bruteForceLimited', operator: '==', expected: true, label: 'brute force on one account limited' }),
+    ];
+  },
+
+  summarize(m) {
+    const brute = m.bruteForceLimited ? `limited after ${m.bruteForceLimitedAtAttempt} attempts` : `not limited in ${n(m, 'bruteForceAttempts')} attempts`;
+    return `${n(m, 'legitBlocked')} of ${n(m, 'distinctUsers')} users logging in from one IP were blocked; brute force on one account ${brute}.`;
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * Error classes a user-facing request can end in. Body classes name the database mechanism when the
+ * app lets the message through (Prisma pool wait, Postgres refusing connections).
+ */
+export type ErrorClass =
+  | 'timeout'
+  | 'network'
+  | 'aborted'
+  | '5xx'
+  | '4xx'
+  | 'pool-timeout'
+  | 'too-many-clients'
+  | 'connection-timeout';
+
+const bodyClasses: Array<[RegExp, ErrorClass]> = [
+  [/Timed out fetching a new connection|\bP2024\b/i, 'pool-timeout'],
+  [/sorry, too many clients already|remaining connection slots are reserved/i, 'too-many-clients'],
+  [/Connection terminated due to connection timeout|timeout exceeded when trying to connect/i, 'connection-timeout'],
+];
+
+/** The database mechanism named in a response body, if any. */
+export function classifyBody(text: string): ErrorClass | null {
+  for (const [re, cls] of bodyClasses) if (re.test(text)) return cls;
+  return null;
+}
+
+/** null when the response is a success (2xx/3xx without a database error text). */
+export function classifyResponse(status: number, body: string): ErrorClass | null {
+  if (status < 400) return null;
+  return classifyBody(body) ?? (status >= 500 ? '5xx' : '4xx');
+}
+
+/** Classes a thrown request error (undici / AbortSignal). */
+export function classifyThrown(err: unknown): ErrorClass {
+  const e = err as { name?: string; code?: string; cause?: { name?: string; code?: string } } | undefined;
+  const names = [e?.name, e?.code, e?.cause?.name, e?.cause?.code];
+  if (names.some((n) => n === 'TimeoutError' || n === 'UND_ERR_HEADERS_TIMEOUT' || n === 'UND_ERR_BODY_TIMEOUT' || n === 'UND_ERR_CONNECT_TIMEOUT')) {
+    return 'timeout';
+  }
+  if (names.some((n) => n === 'AbortError' || n === 'UND_ERR_ABORTED')) return 'aborted';
+  return 'network';
+}
+
+export function emptyErrorCounts(): Record<ErrorClass, number> {
+  return { timeout: 0, network: 0, aborted: 0, '5xx': 0, '4xx': 0, 'pool-timeout': 0, 'too-many-clients': 0, 'connection-timeout': 0 };
+}

@@ -1,0 +1,42 @@
+/** A minimal cookie jar: name=value pairs from Set-Cookie, sent back as one Cookie header. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  /** Parses a `Cookie:`-style header ("a=1; b=2") into a jar. */
+  static fromHeader(header: string): CookieJar {
+    const jar = new CookieJar();
+    for (const part of header.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) jar.cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+    return jar;
+  }
+
+  store(setCookie: string | string[] | undefined): void {
+    if (!setCookie) return;
+    for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
+      const first = line.split(';')[0] ?? '';
+      const eq = first.indexOf('=');
+      if (eq <= 0) continue;
+      const name = first.slice(0, eq).trim();
+      const value = first.slice(eq + 1).trim();
+      // An expired or emptied cookie is the server logging us out.
+      if (value === '' || /max-age=0\b/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  get size(): number {
+    return this.cookies.size;
+  }
+
+  /** Cookie values, so callers can register them as secrets. */
+  values(): string[] {
+    return [...this.cookies.values()];
+  }
+
+  header(): string | undefined {
+    if (this.cookies.size === 0) return undefined;
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}

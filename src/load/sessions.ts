@@ -1,0 +1,89 @@
+import { accountAt, accountCount, type TargetConfig } from '../config.ts';
+import { registerSecret } from '../redact.ts';
+import { forEachConcurrent } from './concurrency.ts';
+import { CookieJar } from './cookies.ts';
+import { isHtml, type HttpClient } from './http.ts';
+
+export interface Session {
+  /** Which account; never the password. */
+  email: string;
+  jar: CookieJar;
+}
+
+/**
+ * Sessions logged in once per run and shared by the scenarios. The target's login limiter is keyed
+ * by IP, so logging in per virtual user would spend the budget the shared-ip-login scenario measures;
+ * we stop at the first 429 and keep what we have.
+ */
+export class SessionPool {
+  constructor(
+    readonly sessions: Session[],
+    /** Login requests this pool spent (they count against the target's per-IP budget). */
+    readonly loginsSpent: number,
+    /** Why the pool is smaller than asked, or empty. */
+    readonly note: string,
+  ) {}
+
+  get size(): number {
+    return this.sessions.length;
+  }
+
+  /** Round-robin: virtual user i gets session i mod size. */
+  get(i: number): Session {
+    const s = this.sessions[i % this.sessions.length];
+    if (!s) throw new Error('session pool is empty');
+    return s;
+  }
+}
+
+export async function buildSessionPool(client: HttpClient, config: TargetConfig, want: number, signal: AbortSignal): Promise<SessionPool> {
+  if (config.credentials.cookie) {
+    const jar = CookieJar.fromHeader(config.credentials.cookie);
+    for (const v of jar.values()) registerSecret(v);
+    return new SessionPool([{ email: '(cookie from config)', jar }], 0, 'using the cookie from the config');
+  }
+  const count = Math.min(want, accountCount(config));
+  const sessions: Session[] = [];
+  let spent = 0;
+  let limited = 0;
+  const failures = new Map<string, number>();
+  const stop = new AbortController();
+  const both = AbortSignal.any([signal, stop.signal]);
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  await forEachConcurrent(indexes, config.payloads.loginConcurrency, both, async (i) => {
+    const account = accountAt(config, i);
+    const jar = new CookieJar();
+    spent++;
+    const res = await client.request(config.routes.login, {
+      method: 'POST',
+      json: { email: account.email, password: account.password },
+      jar,
+      timeoutMs: config.timeouts.requestMs,
+    });
+    for (const v of jar.values()) registerSecret(v);
+    if (res.status === 429) {
+      limited++;
+      stop.abort();
+      return;
+    }
+    if (res.status >= 200 && res.status < 300 && jar.size > 0 && !isHtml(res)) {
+      sessions.push({ email: account.email, jar });
+      return;
+    }
+    const key = res.status === 0 ? `${res.errorClass}` : isHtml(res) ? `HTML ${res.status}` : `HTTP ${res.status}`;
+    failures.set(key, (failures.get(key) ?? 0) + 1);
+  });
+  const parts = [`${sessions.length} of ${count} accounts logged in with ${spent} login requests`];
+  if (limited) parts.push(`stopped at the first HTTP 429 (login rate limit)`);
+  if (failures.size) parts.push(`failures: ${[...failures].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  return new SessionPool(sessions, spent, parts.join('; '));
+}
+
+/** The explanation a scenario reports when it needs a session and none could be made. */
+export function noSessionMessage(pool: SessionPool): string {
+  return (
+    `no logged-in session: ${pool.note}. The target's login is rate-limited or the accounts do not match; ` +
+    `wait a minute, or pass a session cookie in --config as {"credentials":{"cookie":"session=…"}}, ` +
+    `or set credentials.accounts / credentials.list`
+  );
+}
