@@ -33,6 +33,8 @@ export interface CodemodContext {
   /** Read/write non-TS files (e.g. .env) inside the root only. */
   readText(relPath: string): string | undefined;
   writeText(relPath: string, content: string): void;
+  /** Files (not folders) directly inside one folder of the app, app-relative; default the root. */
+  listFiles(relDir?: string): string[];
   options: Record<string, string | number | boolean | undefined>;
 }
 
@@ -42,6 +44,8 @@ export interface CodemodResult {
   candidates: ChangeNote[];
   /** Could not be applied where it matched: makes apply exit 1. */
   failures: ChangeNote[];
+  /** Matches deliberately left alone, with the reason (e.g. a per-user read, a limiter already keyed by account). */
+  notes?: ChangeNote[];
 }
 
 export interface Codemod {

@@ -1,0 +1,146 @@
+/**
+ * Small helpers shared by the codemods. Edits are plain text splices on the file's current text, so every byte a
+ * codemod does not mean to change stays as the author wrote it (ts-morph's printer would reformat).
+ */
+import path from 'node:path';
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { ChangeNote, CodemodContext } from './types.ts';
+
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Applies non-overlapping edits; returns false (and changes nothing) when two edits overlap. */
+export function applyEdits(sf: SourceFile, edits: Edit[]): boolean {
+  if (edits.length === 0) return true;
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.end > sorted[i - 1]!.start) return false;
+  }
+  let text = sf.getFullText();
+  for (const e of sorted) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  if (text !== sf.getFullText()) sf.replaceWithText(text);
+  return true;
+}
+
+export function eolOf(sf: SourceFile): string {
+  return sf.getFullText().includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** Leading whitespace of the line `node` starts on. */
+export function indentOf(node: Node): string {
+  const text = node.getSourceFile().getFullText();
+  const start = node.getStart();
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, start))![0];
+}
+
+/** One indent step as the file uses it (two spaces, four, or a tab). */
+export function indentUnit(sf: SourceFile): string {
+  const m = /\n([ \t]+)\S/.exec(sf.getFullText());
+  if (!m) return '  ';
+  return m[1]!.startsWith('\t') ? '\t' : m[1]!.length >= 4 && m[1]!.length % 4 === 0 && !/\n  \S/.test(sf.getFullText()) ? '    ' : '  ';
+}
+
+export function relPath(ctx: Pick<CodemodContext, 'root'>, sf: SourceFile): string {
+  return path.relative(ctx.root, sf.getFilePath()).split(path.sep).join('/');
+}
+
+export function noteAt(ctx: Pick<CodemodContext, 'root'>, node: Node, message: string, memoWasWrong?: string): ChangeNote {
+  const note: ChangeNote = { file: relPath(ctx, node.getSourceFile()), line: node.getStartLineNumber(), message };
+  if (memoWasWrong) note.memoWasWrong = memoWasWrong;
+  return note;
+}
+
+function quoteOf(sf: SourceFile): string {
+  const first = sf.getImportDeclarations()[0];
+  return first && first.getModuleSpecifier().getText().startsWith('"') ? '"' : "'";
+}
+
+/** Adds `import { names } from spec` (or the missing names to an existing import of spec). Text-level. */
+export function ensureNamedImport(sf: SourceFile, spec: string, names: string[]): void {
+  const existing = sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === spec && !d.isTypeOnly());
+  if (existing) {
+    const have = new Set(existing.getNamedImports().map((n) => (n.getAliasNode() ?? n.getNameNode()).getText()));
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length === 0) return;
+    const named = existing.getNamedImports();
+    const last = named[named.length - 1];
+    if (last) applyEdits(sf, [{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(', ')}` }]);
+    else existing.addNamedImports(missing);
+    return;
+  }
+  const q = quoteOf(sf);
+  const semi = sf.getImportDeclarations()[0]?.getText().trimEnd().endsWith(';') === false ? '' : ';';
+  const line = `import { ${names.join(', ')} } from ${q}${spec}${q}${semi}`;
+  const eol = eolOf(sf);
+  const imports = sf.getImportDeclarations();
+  const lastImport = imports[imports.length - 1];
+  if (lastImport) {
+    applyEdits(sf, [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${eol}${line}` }]);
+  } else {
+    // After a leading 'use server' / 'use client' directive, else at the top.
+    const first = sf.getStatements()[0];
+    const directive = first && Node.isExpressionStatement(first) && Node.isStringLiteral(first.getExpression()) ? first : undefined;
+    if (directive) applyEdits(sf, [{ start: directive.getEnd(), end: directive.getEnd(), text: `${eol}${eol}${line}` }]);
+    else applyEdits(sf, [{ start: 0, end: 0, text: `${line}${eol}` }]);
+  }
+}
+
+/** Removes a named import when nothing else in the file mentions it any more. */
+export function dropUnusedNamedImport(sf: SourceFile, name: string): void {
+  for (const decl of sf.getImportDeclarations()) {
+    for (const named of decl.getNamedImports()) {
+      const local = (named.getAliasNode() ?? named.getNameNode()).getText();
+      if (local !== name) continue;
+      const uses = sf.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
+      if (uses.length > 0) return;
+      if (decl.getNamedImports().length === 1 && !decl.getDefaultImport() && !decl.getNamespaceImport()) decl.remove();
+      else named.remove();
+      return;
+    }
+  }
+}
+
+/** The nearest `const|let name = …` initializer for an identifier used at `at`, searched in enclosing scopes. */
+export function initializerOf(at: Node, name: string): Node | undefined {
+  const sf = at.getSourceFile();
+  const decls = sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getName() === name);
+  // Prefer one whose scope contains `at` and that comes before it.
+  const before = decls.filter((d) => d.getStart() <= at.getStart());
+  const d = before[before.length - 1] ?? decls[0];
+  return d?.getInitializer();
+}
+
+/** Identifiers (not property names) referenced inside node. */
+export function referencedNames(node: Node): string[] {
+  const names = new Set<string>();
+  const visit = (n: Node) => {
+    if (Node.isIdentifier(n)) {
+      const parent = n.getParent();
+      if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === n) return;
+      if (parent && Node.isPropertyAssignment(parent) && parent.getNameNode() === n) return;
+      names.add(n.getText());
+      return;
+    }
+    n.forEachChild(visit);
+  };
+  visit(node);
+  return [...names];
+}
+
+/** The function-like node (function, arrow, method) that encloses node. */
+export function enclosingFunction(node: Node): Node | undefined {
+  return node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a));
+}
+
+export function emptyResult() {
+  return { changes: [], candidates: [], failures: [], notes: [] } as {
+    changes: ChangeNote[];
+    candidates: ChangeNote[];
+    failures: ChangeNote[];
+    notes: ChangeNote[];
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * gemini-queue: every call to Gemini goes through one process-wide queue (concurrency limit, spacing, retry of
+ * 429/503 honouring RetryInfo, bounded wait). `fetch(` → `queuedGeminiFetch(`; SDK calls → `runGemini(() => …)`.
+ */
+import { Node } from 'ts-morph';
+import { applyEdits, emptyResult, ensureNamedImport, noteAt, type Edit } from './ast.ts';
+import { geminiFetchCalls, geminiSdkCalls, insideRunGemini, mentionsGemini } from './gemini-detect.ts';
+import type { Codemod } from './types.ts';
+
+const MEMO =
+  "the memo's queue set `processing = true` around each request, so it ran one request at a time (never 5), re-queued 429s with no backoff, ignored Gemini's RetryInfo delay and let callers wait forever";
+
+export const geminiQueue: Codemod = {
+  id: 'gemini-queue',
+  title: 'Queue every Gemini call (concurrency limit, spacing, RetryInfo-aware retry, bounded wait)',
+  prefilter: (text) => mentionsGemini(text) && /fetch\(|generateContent|sendMessage|embedContent|countTokens/.test(text),
+  transform(ctx) {
+    const result = emptyResult();
+    for (const sf of ctx.files) {
+      const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c));
+      const sdk = geminiSdkCalls(sf).filter((c) => !insideRunGemini(c));
+      if (fetches.length === 0 && sdk.length === 0) continue;
+      const notes = [
+        ...fetches.map((c) => noteAt(ctx, c, 'Gemini fetch → queuedGeminiFetch: at most N concurrent calls with spacing, 429/503 retried with jittered backoff honouring RetryInfo/Retry-After, GeminiUnavailableError after a bounded wait', MEMO)),
+        ...sdk.map((c) => noteAt(ctx, c, `Gemini SDK call ${(c.getExpression() as Node).getText()}() → runGemini(() => …): same queue and retry policy as the REST calls`, MEMO)),
+      ];
+      const edits: Edit[] = [
+        ...fetches.map((c) => ({ start: c.getExpression().getStart(), end: c.getExpression().getEnd(), text: 'queuedGeminiFetch' })),
+        // Outermost SDK calls only: a nested one is inside the wrapped text already.
+        ...sdk
+          .filter((c) => !sdk.some((o) => o !== c && o.getStart() <= c.getStart() && o.getEnd() >= c.getEnd()))
+          .map((c) => ({ start: c.getStart(), end: c.getEnd(), text: `runGemini(() => ${c.getText()})` })),
+      ];
+      if (!applyEdits(sf, edits)) {
+        result.failures.push(noteAt(ctx, sf, 'overlapping Gemini calls; wrap them by hand'));
+        continue;
+      }
+      const spec = ctx.addTemplate('gemini-queue', sf);
+      ensureNamedImport(sf, spec, [...(fetches.length ? ['queuedGeminiFetch'] : []), ...(sdk.length ? ['runGemini'] : [])]);
+      result.changes.push(...notes);
+    }
+    return result;
+  },
+};

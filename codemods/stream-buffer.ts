@@ -1,0 +1,189 @@
+/**
+ * stream-buffer: a stream-reading loop that appends chunks to a string buffer, cuts the buffer when it grows
+ * past a cap, and parses complete lines/events out of it loses whatever the cut removed (and, with a parse
+ * offset, misaligns everything after). The loop is rewritten to drain complete lines through the line splitter,
+ * which keeps only the unfinished tail: nothing is ever cut, memory is bounded by the longest line.
+ */
+import { Node, SyntaxKind, type IfStatement, type SourceFile, type Statement } from 'ts-morph';
+import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, type Edit } from './ast.ts';
+import type { Codemod } from './types.ts';
+
+const MEMO = "the memo's fix (raise the cap to 5 MB, keep 2 MB) only moves the cliff: any reply past the cap still loses its head, and the parse offset no longer points at the same text; draining complete lines and keeping only the unfinished tail never drops data";
+
+function isReadingLoop(node: Node): boolean {
+  if (Node.isForOfStatement(node) && node.isAwaited()) return true;
+  if (Node.isWhileStatement(node) || Node.isDoStatement(node) || Node.isForStatement(node)) {
+    return node.getStatement().getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => /\.read\(\)$/.test(c.getText()));
+  }
+  return false;
+}
+
+/** `if (buf.length > N) buf = buf.substring(…) | buf.slice(…)` → the buffer's name. */
+function capAndTruncate(stmt: IfStatement): string | undefined {
+  const cond = stmt.getExpression();
+  if (!Node.isBinaryExpression(cond) || !/^>=?$/.test(cond.getOperatorToken().getText())) return undefined;
+  const left = cond.getLeft();
+  if (!Node.isPropertyAccessExpression(left) || left.getName() !== 'length') return undefined;
+  const name = left.getExpression().getText();
+  let then: Node = stmt.getThenStatement();
+  if (Node.isBlock(then)) {
+    const inner = then.getStatements();
+    if (inner.length !== 1) return undefined;
+    then = inner[0]!;
+  }
+  if (!Node.isExpressionStatement(then)) return undefined;
+  const assign = then.getExpression();
+  if (!Node.isBinaryExpression(assign) || assign.getOperatorToken().getText() !== '=' || assign.getLeft().getText() !== name) return undefined;
+  return new RegExp(`^${name.replace(/[.$]/g, '\\$&')}\\.(?:substring|substr|slice)\\(`).test(assign.getRight().getText()) ? name : undefined;
+}
+
+/** The full lines a statement occupies (with comment lines right above it), for clean removal. */
+function lineRange(stmt: Node): Edit {
+  const text = stmt.getSourceFile().getFullText();
+  let start = text.lastIndexOf('\n', stmt.getStart() - 1) + 1;
+  for (;;) {
+    const prevEnd = start - 1;
+    if (prevEnd <= 0) break;
+    const prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
+    if (!/^\s*\/\//.test(text.slice(prevStart, prevEnd))) break;
+    start = prevStart;
+  }
+  let end = text.indexOf('\n', stmt.getEnd());
+  end = end < 0 ? text.length : end + 1;
+  return { start, end, text: '' };
+}
+
+function mentions(node: Node, names: string[]): boolean {
+  return referencedNames(node).some((n) => names.includes(n));
+}
+
+interface Plan {
+  edits: Edit[];
+}
+
+/** Works out the rewrite of one reading loop, or says why it cannot. */
+function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, splitter: string): Plan | string {
+  const body = loop.getFirstChildByKind(SyntaxKind.Block) ?? loop.getLastChildByKind(SyntaxKind.Block);
+  if (!body) return 'loop body is not a block';
+  const stmts = body.getStatements();
+  const append = stmts.find((s) => Node.isExpressionStatement(s) && Node.isBinaryExpression(s.getExpression()) && s.getExpression().getText().startsWith(`${buf} +=`));
+  if (!append || !Node.isExpressionStatement(append)) return `no \`${buf} += chunk\` in the loop`;
+  const chunkExpr = (append.getExpression() as import('ts-morph').BinaryExpression).getRight().getText();
+  const fnBody = loop.getParentOrThrow();
+  const decl = fnBody.getChildrenOfKind(SyntaxKind.VariableStatement).find((v) => v.getDeclarations().some((d) => d.getName() === buf));
+  if (!decl || decl.getDeclarations().length !== 1) return `\`${buf}\` is not declared next to the loop`;
+
+  const edits: Edit[] = [];
+  const extra: string[] = []; // offsets / index variables that disappear with the buffer
+  const after = stmts.slice(stmts.indexOf(append) + 1);
+  let drained = false;
+  for (const s of after) {
+    if (s === cap) continue;
+    // Shape A: while ((i = buf.indexOf(SEP, from)) !== -1) { const ev = buf.slice(from, i); from = i + n; … }
+    if ((Node.isWhileStatement(s) && s.getExpression().getText().includes(`${buf}.indexOf(`)) || (Node.isWhileStatement(s) && s.getExpression().getText() === 'true' && s.getStatement().getText().includes(`${buf}.indexOf(`))) {
+      const inner = s.getStatement();
+      if (!Node.isBlock(inner)) return 'drain loop body is not a block';
+      const sep = /indexOf\((['"])((?:\\n|\\r)+)\1/.exec(s.getText())?.[2];
+      if (!sep) return 'drain loop separator is not a newline literal';
+      const cond = s.getExpression().getText();
+      const idxVar = /\(\s*(\w+)\s*=\s*/.exec(cond)?.[1];
+      const innerStmts = inner.getStatements();
+      const book: Statement[] = [];
+      let eventVar: string | undefined;
+      for (const st of innerStmts) {
+        if (!mentions(st, [buf, ...extra, ...(idxVar ? [idxVar] : [])]) && !(Node.isVariableStatement(st) && st.getText().includes(`${buf}.indexOf(`))) break;
+        book.push(st);
+        if (Node.isVariableStatement(st)) {
+          const d = st.getDeclarations()[0]!;
+          const init = d.getInitializer()?.getText() ?? '';
+          if (init.startsWith(`${buf}.indexOf(`)) extra.push(d.getName());
+          else if (new RegExp(`^${buf}\\.(?:slice|substring)\\(`).test(init)) eventVar = d.getName();
+          else return 'unrecognised statement in the drain loop';
+        } else if (Node.isExpressionStatement(st)) {
+          const m = /^(\w+)\s*=/.exec(st.getText());
+          if (!m) return 'unrecognised statement in the drain loop';
+          if (m[1] !== buf) extra.push(m[1]!);
+        } else if (!(Node.isIfStatement(st) && /break;?\s*}?$/.test(st.getThenStatement().getText()))) return 'unrecognised statement in the drain loop';
+      }
+      if (!eventVar) return 'no line/event variable in the drain loop';
+      if (idxVar) extra.push(idxVar);
+      const rest = innerStmts.slice(book.length);
+      if (rest.some((st) => mentions(st, [buf, ...extra]))) return 'the drain loop uses the buffer or offsets after taking the line';
+      const eol = eolOf(sf);
+      const pad = indentOf(s) + indentUnit(sf);
+      const skipBlank = sep.replace(/\\r/g, '').length > 2 ? `${pad}if (${eventVar} === '') continue; // events arrive line by line; blank lines only separate them${eol}` : '';
+      edits.push({ start: s.getStart(), end: inner.getStart() + 1, text: `for (const ${eventVar} of ${splitter}.push(${chunkExpr})) {` });
+      const firstBook = book[0]!;
+      const lastBook = book[book.length - 1]!;
+      edits.push({ start: lineRange(firstBook).start, end: lineRange(lastBook).end, text: skipBlank });
+      drained = true;
+      continue;
+    }
+    // Shape B: const lines = buf.split(SEP); buf = lines.pop() ?? ''; for (const line of lines) { … }
+    if (Node.isVariableStatement(s) && new RegExp(`^${buf}\\.split\\(`).test(s.getDeclarations()[0]?.getInitializer()?.getText() ?? '')) {
+      const linesVar = s.getDeclarations()[0]!.getName();
+      const popIdx = after.findIndex((x) => Node.isExpressionStatement(x) && new RegExp(`^${buf}\\s*=\\s*${linesVar}\\.pop\\(\\)`).test(x.getText()));
+      const forIdx = after.findIndex((x) => Node.isForOfStatement(x) && x.getExpression().getText() === linesVar);
+      if (popIdx < 0 || forIdx < 0) return 'split without pop/for-of';
+      const loopOf = after[forIdx]!;
+      if (!Node.isForOfStatement(loopOf)) return 'split without for-of';
+      if (after.filter((x) => mentions(x, [linesVar])).length !== 3) return `\`${linesVar}\` is used elsewhere`;
+      edits.push(lineRange(s), lineRange(after[popIdx]!));
+      edits.push({ start: loopOf.getExpression().getStart(), end: loopOf.getExpression().getEnd(), text: `${splitter}.push(${chunkExpr})` });
+      drained = true;
+      break;
+    }
+  }
+  if (!drained) return 'no line-draining loop over the buffer after the cap';
+  // Everything else in the function must not touch the buffer or its offsets.
+  const fnStmts = fnBody.getChildrenOfKind(SyntaxKind.VariableStatement);
+  const offsetDecls = fnStmts.filter((v) => v.getDeclarations().length === 1 && extra.includes(v.getDeclarations()[0]!.getName()));
+  const loopInner = body.getStatements();
+  const inLoopDecls = loopInner.filter((v) => Node.isVariableStatement(v) && v.getDeclarations().length === 1 && extra.includes(v.getDeclarations()[0]!.getName()));
+  const removed = [decl, append, cap, ...offsetDecls, ...inLoopDecls];
+  const others = fnBody.getChildren().flatMap((c) => c.getDescendantsOfKind(SyntaxKind.Identifier)).filter((id) => [buf, ...extra].includes(id.getText()));
+  const stray = others.filter((id) => !removed.some((r) => r.getStart() <= id.getStart() && r.getEnd() >= id.getEnd()) && !edits.some((e) => e.start <= id.getStart() && e.end >= id.getEnd()) && !loop.getDescendantsOfKind(SyntaxKind.WhileStatement).some((w) => w.getExpression().getStart() <= id.getStart() && w.getExpression().getEnd() >= id.getEnd()));
+  if (stray.length > 0) return `\`${stray[0]!.getText()}\` is used outside the drain (line ${stray[0]!.getStartLineNumber()})`;
+  edits.push({ start: decl.getStart(), end: decl.getEnd(), text: `const ${splitter} = createLineSplitter();` });
+  edits.push(lineRange(append), lineRange(cap));
+  for (const d of [...offsetDecls, ...inLoopDecls]) edits.push(lineRange(d));
+  return { edits };
+}
+
+export const streamBuffer: Codemod = {
+  id: 'stream-buffer',
+  title: 'Drain stream buffers line by line instead of capping and truncating them',
+  prefilter: (text) => /\.length\s*>=?\s*[\d_e]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await/.test(text),
+  transform(ctx) {
+    const result = emptyResult();
+    for (const sf of ctx.files) {
+      const edits: Edit[] = [];
+      const notes = [];
+      for (const stmt of sf.getDescendantsOfKind(SyntaxKind.IfStatement)) {
+        const buf = capAndTruncate(stmt);
+        if (!buf) continue;
+        const loop = stmt.getFirstAncestor((a) => isReadingLoop(a));
+        if (!loop || !Node.isStatement(loop)) continue;
+        // Only a buffer fed by the stream: a title or preview cut elsewhere is not ours.
+        const appended = loop.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((b) => b.getOperatorToken().getText() === '+=' && b.getLeft().getText() === buf);
+        if (!appended) continue;
+        const splitter = `${buf.replace(/\W/g, '')}Lines`;
+        const p = plan(sf, loop, stmt, buf, splitter);
+        if (typeof p === 'string') {
+          result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` is capped and truncated inside a stream-reading loop (loses data), but the loop is too unusual to rewrite safely: ${p}; drain it with createLineSplitter() by hand`, MEMO));
+          continue;
+        }
+        edits.push(...p.edits);
+        notes.push(noteAt(ctx, stmt, `\`${buf}\` was cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters inside the stream loop: now drained line by line through createLineSplitter(), which keeps only the unfinished tail (\\n and \\r\\n), so no data is dropped`, MEMO));
+      }
+      if (edits.length === 0) continue;
+      if (!applyEdits(sf, edits)) {
+        result.failures.push(noteAt(ctx, sf, 'overlapping buffer rewrites'));
+        continue;
+      }
+      ensureNamedImport(sf, ctx.addTemplate('line-splitter', sf), ['createLineSplitter']);
+      result.changes.push(...notes);
+    }
+    return result;
+  },
+};

@@ -1,0 +1,156 @@
+/**
+ * Everything apply may change outside the ts-morph Project: templates copied into the app, package.json
+ * dependencies, .env files. Nothing is written here; changes are staged and the runner writes them (or prints
+ * them as a diff) at the end, so a dry run and a write see exactly the same result.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import type { SourceFile } from 'ts-morph';
+import { insideRoot, toRel } from './paths.ts';
+
+export const TEMPLATES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../codemods/templates');
+
+export interface StagedFile {
+  before: string | undefined;
+  after: string;
+}
+
+interface PathAlias {
+  prefix: string; // '@/'
+  base: string; // absolute folder the alias points at
+}
+
+function readAlias(root: string): PathAlias | undefined {
+  const tsconfig = path.join(root, 'tsconfig.json');
+  if (!fs.existsSync(tsconfig)) return undefined;
+  const parsed = ts.readConfigFile(tsconfig, (p) => fs.readFileSync(p, 'utf8'));
+  const options = (parsed.config?.compilerOptions ?? {}) as { baseUrl?: string; paths?: Record<string, string[]> };
+  const target = options.paths?.['@/*']?.[0];
+  if (!target || !target.endsWith('*')) return undefined;
+  return { prefix: '@/', base: path.resolve(root, options.baseUrl ?? '.', target.slice(0, -1)) };
+}
+
+/** Bare package names a template imports (`lru-cache`, `@scope/pkg`), ignoring node: builtins and relatives. */
+function importedPackages(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/(?:from|import)\s*['"]([^'"./][^'"]*)['"]/g)) {
+    const spec = m[1]!;
+    if (spec.startsWith('node:')) continue;
+    const parts = spec.split('/');
+    names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+  }
+  return [...names];
+}
+
+let dependencyTable: Record<string, Record<string, string>> | undefined;
+
+/** Versions we test the templates with: codemods/templates/dependencies.ts, else genie-fix's own package.json. */
+export async function loadTemplateDependencies(): Promise<void> {
+  if (dependencyTable) return;
+  const file = path.join(TEMPLATES_DIR, 'dependencies.ts');
+  if (fs.existsSync(file)) {
+    try {
+      const mod = (await import(file)) as { templateDependencies?: Record<string, Record<string, string>> };
+      dependencyTable = mod.templateDependencies ?? {};
+      return;
+    } catch {
+      // fall through to our own package.json
+    }
+  }
+  dependencyTable = {};
+}
+
+function ownVersions(): Record<string, string> {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(TEMPLATES_DIR, '../../package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  return { ...pkg.devDependencies, ...pkg.dependencies };
+}
+
+export class Workspace {
+  readonly staged = new Map<string, StagedFile>();
+  readonly alias: PathAlias | undefined;
+  readonly templateDir: string;
+  /** Templates added in this run: name → app-relative path, for the summary. */
+  readonly templatesAdded = new Map<string, string>();
+  readonly dependenciesAdded = new Map<string, string>();
+
+  constructor(readonly root: string) {
+    this.alias = readAlias(root);
+    const srcLayout = fs.existsSync(path.join(root, 'src/app')) || fs.existsSync(path.join(root, 'src/pages'));
+    this.templateDir = srcLayout ? 'src/lib/genie' : 'lib/genie';
+  }
+
+  read(rel: string): string | undefined {
+    const abs = insideRoot(this.root, rel);
+    const staged = this.staged.get(abs);
+    if (staged) return staged.after;
+    return fs.existsSync(abs) ? fs.readFileSync(abs, 'utf8') : undefined;
+  }
+
+  write(rel: string, content: string): void {
+    const abs = insideRoot(this.root, rel);
+    const staged = this.staged.get(abs);
+    const before = staged ? staged.before : fs.existsSync(abs) ? fs.readFileSync(abs, 'utf8') : undefined;
+    if (before === content) this.staged.delete(abs);
+    else this.staged.set(abs, { before, after: content });
+  }
+
+  /** Copies codemods/templates/<name>.ts to <lib>/genie/<name>.ts (byte-identical) with its dependencies. */
+  addTemplate(name: string, from: SourceFile): string {
+    const source = path.join(TEMPLATES_DIR, `${name}.ts`);
+    if (!fs.existsSync(source)) throw new Error(`template ${name} is missing from ${TEMPLATES_DIR}`);
+    const rel = `${this.templateDir}/${name}.ts`;
+    const text = fs.readFileSync(source, 'utf8');
+    const existing = this.read(rel);
+    if (existing === undefined) {
+      this.write(rel, text);
+      this.templatesAdded.set(name, rel);
+      // Templates may import their siblings ('./cache.ts').
+      for (const m of text.matchAll(/from\s+['"]\.\/([\w-]+?)(?:\.ts)?['"]/g)) this.addTemplate(m[1]!, from);
+      const deps = dependencyTable?.[name] ?? {};
+      const own = ownVersions();
+      for (const pkg of importedPackages(text)) this.addDependency(pkg, deps[pkg] ?? own[pkg] ?? 'latest');
+      for (const [pkg, range] of Object.entries(deps)) this.addDependency(pkg, range);
+    }
+    // An existing, edited copy is the app's own now: we import it but never overwrite it.
+    return this.specifier(insideRoot(this.root, rel), from.getFilePath());
+  }
+
+  /** Import specifier for `targetAbs` from the file `fromAbs`: the `@/` alias when tsconfig has one, else relative. */
+  specifier(targetAbs: string, fromAbs: string): string {
+    const noExt = targetAbs.replace(/\.tsx?$/, '');
+    if (this.alias && !path.relative(this.alias.base, noExt).startsWith('..')) {
+      return this.alias.prefix + path.relative(this.alias.base, noExt).split(path.sep).join('/');
+    }
+    let rel = path.relative(path.dirname(fromAbs), noExt).split(path.sep).join('/');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    return rel;
+  }
+
+  /** Adds `name@range` to dependencies unless the app already depends on it; keeps the file's indent and EOL. */
+  addDependency(name: string, range: string): void {
+    const text = this.read('package.json');
+    if (text === undefined) return;
+    const pkg = JSON.parse(text) as Record<string, unknown>;
+    const deps = (pkg.dependencies ?? {}) as Record<string, string>;
+    const dev = (pkg.devDependencies ?? {}) as Record<string, string>;
+    if (deps[name] || dev[name]) return;
+    const keys = Object.keys(deps);
+    const sorted = keys.every((k, i) => i === 0 || keys[i - 1]! <= k);
+    const next: Record<string, string> = { ...deps, [name]: range };
+    pkg.dependencies = sorted ? Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1))) : next;
+    const indent = /^[ \t]+/m.exec(text)?.[0] ?? '  ';
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    let out = JSON.stringify(pkg, null, indent).replace(/\n/g, eol);
+    if (/\r?\n$/.test(text)) out += eol;
+    this.write('package.json', out);
+    this.dependenciesAdded.set(name, range);
+  }
+
+  relative(abs: string): string {
+    return toRel(this.root, abs);
+  }
+}
