@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeLongReply, parseLongMarker, MIN_LONG_REPLY } from './long-reply.ts';
+import { RequestError, badRequest, readBody, sendJson, write } from './mock-gemini-http.ts';
 import { Quota } from './mock-gemini-quota.ts';
 import {
   chunkText,
@@ -73,7 +74,6 @@ export interface MockGemini {
 export const LONG_EVENT_CHARS = 16_384;
 /** The largest long reply the mock will build, chars. */
 export const MAX_LONG_REPLY = 64 * 1024 * 1024;
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
 const ROUTE = /^\/(v1beta|v1)\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
 
 type Config = Required<Omit<MockGeminiOptions, 'perDayQuota' | 'apiKey'>> & Pick<MockGeminiOptions, 'perDayQuota' | 'apiKey'>;
@@ -95,31 +95,6 @@ function configure(opts: MockGeminiOptions): Config {
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-class RequestError extends Error {
-  constructor(readonly status: number, readonly body: object) {
-    super('request rejected');
-  }
-}
-
-const badRequest = (message: string) => new RequestError(400, googleError(400, 'INVALID_ARGUMENT', message));
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw badRequest('Request payload size exceeds the limit: 20971520 bytes.');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function checkKey(config: Config, req: IncomingMessage, url: URL): void {
   if (config.apiKey === undefined) return;
   const given = url.searchParams.get('key') ?? req.headers['x-goog-api-key'];
@@ -139,28 +114,22 @@ function longSize(req: IncomingMessage, prompt: string): number | null {
   return size;
 }
 
-/** Writes and waits for the socket to drain; false once the client is gone. */
-async function write(res: ServerResponse, chunk: string, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (!res.write(chunk)) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      res.on('drain', done);
-      signal.addEventListener('abort', done);
-    });
-  }
-  return !signal.aborted;
-}
-
 export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<MockGemini> {
   const config = configure(opts);
   const quota = new Quota(config);
   const counts = { requests: 0, accepted: 0, rejected429: 0, rejectedBy: { day: 0, window: 0, concurrency: 0 } };
   let responseSeq = 0;
+  // A load test asks for the same long size from every user: build each text once.
+  const longReplies = new Map<number, string>();
+  const longReply = (size: number): string => {
+    let text = longReplies.get(size);
+    if (text === undefined) {
+      if (longReplies.size >= 4) longReplies.delete(longReplies.keys().next().value!);
+      text = makeLongReply(size);
+      longReplies.set(size, text);
+    }
+    return text;
+  };
 
   async function generate(req: IncomingMessage, res: ServerResponse, url: URL, model: string, method: string): Promise<void> {
     counts.requests++;
@@ -192,7 +161,7 @@ export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<Moc
     res.once('finish', admission.release);
     res.once('close', finish);
 
-    const text = long !== null ? makeLongReply(long) : replyFor(prompt);
+    const text = long !== null ? longReply(long) : replyFor(prompt);
     const deltas = long !== null ? chunkText(text, LONG_EVENT_CHARS) : chunkText(text, config.chunkChars);
     const responseId = `${promptHash(prompt)}-${(++responseSeq).toString(36)}`;
     const make = (delta: string, sentChars: number, final: boolean) =>
