@@ -74,7 +74,7 @@ function compareMetric(scenario: string, metric: string, base: unknown, cur: unk
 
   const delta = cur - base;
   const withDelta = { ...row, delta };
-  if (tol.better === 'none') return { row: withDelta };
+  if (tol.better === 'none') return { row: { ...withDelta, status: delta === 0 ? 'same' : 'info' } };
   if (delta === 0) return { row: { ...withDelta, status: 'same' } };
   const worsening = tol.better === 'lower' ? delta : -delta;
   if (worsening < 0) return { row: { ...withDelta, status: 'better' } };
