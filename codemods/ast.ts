@@ -85,7 +85,7 @@ export function ensureNamedImport(sf: SourceFile, spec: string, names: string[])
     const first = sf.getStatements()[0];
     const directive = first && Node.isExpressionStatement(first) && Node.isStringLiteral(first.getExpression()) ? first : undefined;
     if (directive) applyEdits(sf, [{ start: directive.getEnd(), end: directive.getEnd(), text: `${eol}${eol}${line}` }]);
-    else applyEdits(sf, [{ start: 0, end: 0, text: `${line}${eol}` }]);
+    else applyEdits(sf, [{ start: 0, end: 0, text: `${line}${eol}${eol}` }]);
   }
 }
 

@@ -1,0 +1,14 @@
+import { createLineSplitter } from '@/lib/genie/line-splitter';
+
+export async function POST(req: Request) {
+  const upstream = await fetch(process.env.LLM_URL!, { method: 'POST', body: await req.text() });
+  const dec = new TextDecoder();
+  const pendingLines = createLineSplitter();
+  const out: string[] = [];
+  for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+    for (const line of pendingLines.push(dec.decode(chunk, { stream: true }))) {
+      if (line.startsWith('data: ')) out.push(line.slice(6));
+    }
+  }
+  return Response.json({ out });
+}
