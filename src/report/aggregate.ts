@@ -21,7 +21,7 @@ export function median(values: number[]): number {
 function majority<T>(values: T[]): T {
   const counts = new Map<T, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = values[0]!;
+  let best: T = values[0] as T;
   for (const [v, c] of counts) if (c > (counts.get(best) ?? 0)) best = v;
   return best;
 }
