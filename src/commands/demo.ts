@@ -1,6 +1,95 @@
+import path from 'node:path';
+import chalk from 'chalk';
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.ts';
+import { runDemo } from '../demo/run.ts';
+import { createStepRunner } from '../demo/steps.ts';
+import type { DefectRow } from '../demo/defects.ts';
+import { UsageError } from '../errors.ts';
+import { redact } from '../redact.ts';
+
+interface DemoFlags {
+  out?: string;
+  keep?: boolean;
+  users: string;
+  scenario?: string[];
+  skipCodemod?: string[];
+  instances?: string;
+  json?: boolean;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function renderRows(rows: DefectRow[]): string {
+  const head = ['defect', 'before', 'after', ''];
+  const body = rows.map((r) => [r.label, r.before, r.after, r.held ? chalk.green('fixed') : chalk.red('NOT PROVEN')]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => stripAnsi(row[i]!).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - stripAnsi(c).length)).join('  ');
+  return [chalk.bold(line(head)), ...body.map(line)].join('\n');
+}
+
+function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*m/g, '');
+}
 
 export function register(program: Command): void {
-  program.command('demo').description('(not built yet)').allowUnknownOption().allowExcessArguments().action(notBuilt('demo'));
+  program
+    .command('demo')
+    .description('reproduce → fix → prove on the bundled sample app: lab up, diagnose, apply to a copy, rebuild, diagnose again')
+    .option('--out <dir>', 'where the before/after reports go (default reports/demo-<timestamp>)')
+    .option('--keep', 'keep the patched copy of the app')
+    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--scenario <ids...>', 'scenarios to run before and after (default: the five core defects)')
+    .option('--skip-codemod <ids...>', 'leave a fix out on purpose (the demo must then fail naming its defect)')
+    .option('--instances <n>', 'app instances in the lab (default 4)')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (flags: DemoFlags) => {
+      const users = positiveInt(flags.users, '--users')!;
+      const instances = positiveInt(flags.instances, '--instances');
+      const out = flags.out ?? path.join('reports', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const abort = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\ninterrupted: stopping the lab…\n');
+        abort.abort();
+      };
+      process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
+      const log = (line: string) => process.stderr.write(redact(line) + '\n');
+      try {
+        const result = await runDemo({
+          out,
+          users,
+          instances,
+          scenarios: flags.scenario,
+          skipCodemods: flags.skipCodemod,
+          keep: flags.keep,
+          signal: abort.signal,
+          steps: createStepRunner(),
+          log,
+        });
+        if (flags.json) {
+          process.stdout.write(JSON.stringify({ exitCode: result.exitCode, rows: result.rows, failures: result.failures, files: result.files }, null, 2) + '\n');
+        }
+        log('');
+        log(renderRows(result.rows));
+        log('');
+        log(`reports: ${path.join(out, 'before')} · ${path.join(out, 'after')} (report.html shows before/after)`);
+        if (flags.keep) log(`patched copy kept at ${result.patchedDir}`);
+        if (result.exitCode === 0) {
+          log(chalk.green(`✔ every defect was reproduced before the fix and is gone after it`));
+        } else {
+          for (const f of result.failures) log(chalk.red(`✖ ${f}`));
+          log(chalk.red('the loop did not hold: see the lines above'));
+        }
+        process.exitCode = result.exitCode;
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
 }
