@@ -27,11 +27,13 @@ export const bufferTruncation: Scenario = {
     let bytesReceived = 0;
     let maxGapMs = 0;
     let html = 0;
+    let notFound = 0;
     const ids = Array.from({ length: longReplyStreams }, (_, i) => i);
     await forEachConcurrent(ids, longReplyConcurrency, signal, async (i) => {
       const r = await chat(client, config.routes.chat, message, sessions.get(i).jar, config.timeouts.longChatMs);
       if (r.failure === 'aborted') return;
       if (r.html) html++;
+      if (r.status === 404) notFound++;
       const integrity = checkLongReply(r.text);
       // ASCII reply: chars = bytes. Without a header we still expect what we asked for.
       const expected = integrity.expectedChars ?? longReplyChars;
@@ -51,19 +53,22 @@ export const bufferTruncation: Scenario = {
         expectedChars: expected,
         receivedChars: integrity.receivedChars,
         firstGapAtLine: integrity.firstGapAtLine ?? null,
-        reason: integrity.reason ?? r.failureMessage ?? (r.unparsedLines ? `${r.unparsedLines} lines did not parse` : null),
+        reason: r.failureMessage ?? integrity.reason ?? (r.unparsedLines ? `${r.unparsedLines} lines did not parse` : null),
         totalMs: Math.round(r.totalMs),
       });
       ctx.progress(`${streams.length}/${longReplyStreams} long replies read`);
     });
-    if (streams.length > 0 && html === streams.length) {
-      throw new Error(`POST ${config.routes.chat} answered HTML where a chat stream was expected; set routes.chat in --config`);
+    if (streams.length > 0 && (html === streams.length || notFound === streams.length)) {
+      throw new Error(`POST ${config.routes.chat} answered ${html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set routes.chat in --config`);
     }
     const metrics: Record<string, MetricValue> = {
       streams: streams.length,
       complete,
       truncated: streams.length - complete,
       finishPresent,
+      expectedChars: bytesExpected,
+      receivedChars: bytesReceived,
+      // ASCII replies: bytes = chars.
       bytesExpected,
       bytesReceived,
       bytesMissing: Math.max(0, bytesExpected - bytesReceived),

@@ -41,12 +41,13 @@ export const gemini429: Scenario = {
     const samples: unknown[] = [];
     let chats = 0;
     let html = 0;
-    let upstream429: number | null = null;
+    let notFound = 0;
     await runVirtualUsers(ctx.users, signal, async (vu) => {
       const r = await chat(client, config.routes.chat, config.payloads.chatMessage, sessions.get(vu).jar, config.timeouts.chatMs);
       if (r.failure === 'aborted') return;
       chats++;
       if (r.html) html++;
+      if (r.status === 404) notFound++;
       if (r.ttftMs !== null) ttft.record(r.ttftMs);
       total.record(r.totalMs);
       const kind = userVisibleFailure(r);
@@ -57,7 +58,9 @@ export const gemini429: Scenario = {
       }
       ctx.progress(`${chats}/${ctx.users} chats done`);
     });
-    if (chats > 0 && html === chats) throw new Error(`POST ${config.routes.chat} answered HTML where a chat stream was expected; set routes.chat in --config`);
+    if (chats > 0 && (html === chats || notFound === chats)) {
+      throw new Error(`POST ${config.routes.chat} answered ${html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set routes.chat in --config`);
+    }
     const failures = Object.values(kinds).reduce((a, b) => a + b, 0);
     const t = ttft.summary();
     const tot = total.summary();
@@ -68,7 +71,7 @@ export const gemini429: Scenario = {
       aiFailureRatePct: pct(failures, chats),
       failuresByKind: kinds,
       // The app hides Gemini's 429s behind its fallback: not observable from outside.
-      upstream429: upstream429 ?? 'n/a',
+      upstream429: 'n/a',
       ttftP50Ms: t.p50Ms,
       ttftP95Ms: t.p95Ms,
       totalP95Ms: tot.p95Ms,

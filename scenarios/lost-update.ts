@@ -165,8 +165,8 @@ export const lostUpdate: Scenario = {
       const e = await expensesRace(ctx, jar, writers, runId, timeline, evidence, cleanup);
       const metrics: Record<string, MetricValue> = {
         writers,
-        writesAcknowledged: c.acknowledged + e.acknowledged,
-        rejected409: c.rejected + e.rejected,
+        acknowledged: c.acknowledged + e.acknowledged,
+        rejected: c.rejected + e.rejected,
         reflected: c.reflected + e.reflected,
         lost: c.lost + e.lost,
         checklistAcknowledged: c.acknowledged,
@@ -194,6 +194,6 @@ export const lostUpdate: Scenario = {
   },
 
   summarize(m) {
-    return `${n(m, 'lost')} of ${n(m, 'writesAcknowledged')} acknowledged writes were lost (checklist ${n(m, 'checklistLost')}, expenses ${n(m, 'expensesLost')}); ${n(m, 'rejected409')} rejected with 409.`;
+    return `${n(m, 'lost')} of ${n(m, 'acknowledged')} acknowledged writes were lost (checklist ${n(m, 'checklistLost')}, expenses ${n(m, 'expensesLost')}); ${n(m, 'rejected')} rejected with 409.`;
   },
 };

@@ -13,19 +13,23 @@ import type { Evidence, MetricValue } from '../src/report/types.ts';
  * Which way the database gave out: the server refusing new connections (instances × pool size past
  * max_connections) or requests waiting for a pool slot until they time out.
  */
+/** Report metric keys are camelCase (`errorsByClass.tooManyClients`). */
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
 export type PoolMechanism = 'server-refused' | 'pool-wait-timeout' | 'none' | 'unknown';
 
 export function poolMechanism(m: Record<string, MetricValue>): PoolMechanism {
   const byClass = (m.errorsByClass ?? {}) as Record<string, number>;
+  const c = (k: ErrorClass) => byClass[camel(k)] ?? 0;
   const errors = n(m, 'errors');
   if (errors === 0) return 'none';
   const max = typeof m.maxConnections === 'number' ? m.maxConnections : null;
   const peak = typeof m.peakAppConnections === 'number' ? m.peakAppConnections : null;
   const reserved = typeof m.reservedConnections === 'number' ? m.reservedConnections : 0;
-  if ((byClass['too-many-clients'] ?? 0) > 0) return 'server-refused';
+  if (c('too-many-clients') > 0) return 'server-refused';
   if (max !== null && peak !== null && peak >= max - reserved - 1) return 'server-refused';
-  if ((byClass['pool-timeout'] ?? 0) + (byClass['connection-timeout'] ?? 0) > 0) return 'pool-wait-timeout';
-  if (max !== null && peak !== null && (byClass.timeout ?? 0) + (byClass['5xx'] ?? 0) > 0) return 'pool-wait-timeout';
+  if (c('pool-timeout') + c('connection-timeout') > 0) return 'pool-wait-timeout';
+  if (max !== null && peak !== null && c('timeout') + c('5xx') > 0) return 'pool-wait-timeout';
   return 'unknown';
 }
 
@@ -95,7 +99,11 @@ export const poolExhaustion: Scenario = {
       ok,
       errors,
       errorRatePct: pct(errors, requests),
-      errorsByClass: Object.fromEntries(Object.entries(errorsByClass).filter(([k, v]) => v > 0 || ['timeout', '5xx', 'pool-timeout'].includes(k))),
+      errorsByClass: Object.fromEntries(
+        Object.entries(errorsByClass)
+          .filter(([k, v]) => v > 0 || ['timeout', '5xx', 'pool-timeout'].includes(k))
+          .map(([k, v]) => [camel(k), v]),
+      ),
       p50Ms: lat.p50Ms,
       p95Ms: lat.p95Ms,
       p99Ms: lat.p99Ms,

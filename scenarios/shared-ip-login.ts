@@ -66,7 +66,7 @@ export const sharedIpLogin: Scenario = {
       if (res.status >= 200 && res.status < 300) bruteAccepted++;
     }
     const metrics: Record<string, MetricValue> = {
-      distinctUsers: distinct,
+      users: distinct,
       loginsOk: ok,
       legitBlocked: blocked,
       legitOtherFailures: otherFailures,
@@ -99,6 +99,6 @@ export const sharedIpLogin: Scenario = {
 
   summarize(m) {
     const brute = m.bruteForceLimited ? `limited after ${m.bruteForceLimitedAtAttempt} attempts` : `not limited in ${n(m, 'bruteForceAttempts')} attempts`;
-    return `${n(m, 'legitBlocked')} of ${n(m, 'distinctUsers')} users logging in from one IP were blocked; brute force on one account ${brute}.`;
+    return `${n(m, 'legitBlocked')} of ${n(m, 'users')} users logging in from one IP were blocked; brute force on one account ${brute}.`;
   },
 };

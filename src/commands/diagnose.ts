@@ -1,6 +1,74 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.ts';
+import { Option } from 'commander';
+import { diagnose } from '../diagnose/run.ts';
+import { verdictTable } from '../diagnose/table.ts';
+import { UsageError } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { scenarioIds } from '../../scenarios/index.ts';
+
+interface DiagnoseFlags {
+  url: string;
+  scenario?: string[];
+  skip?: string[];
+  users: string;
+  config?: string;
+  databaseUrl?: string;
+  out?: string;
+  baseline?: string;
+  json?: boolean;
+  yes?: boolean;
+}
 
 export function register(program: Command): void {
-  program.command('diagnose').description('(not built yet)').allowUnknownOption().allowExcessArguments().action(notBuilt('diagnose'));
+  program
+    .command('diagnose')
+    .description('run load scenarios against a deployment and write a report')
+    .requiredOption('--url <base>', 'base URL of the deployment, e.g. http://127.0.0.1:3000')
+    .addOption(new Option('--scenario <ids...>', `scenarios to run: ${scenarioIds.join(', ')}`))
+    .addOption(new Option('--only <ids...>', 'same as --scenario').hideHelp())
+    .option('--skip <ids...>', 'scenarios to leave out')
+    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--config <file>', 'target config (JSON): routes, credentials, payloads, thresholds')
+    .option('--database-url <url>', 'PostgreSQL URL to watch connections while the scenarios run')
+    .option('--out <dir>', 'output folder (default reports/<timestamp>/)')
+    .option('--baseline <report.json>', 'compare with an earlier report; exit 1 on regression')
+    .option('--json', 'print the report as JSON on stdout (human output goes to stderr)')
+    .option('--yes', 'allow write scenarios against a non-loopback host')
+    .action(async (flags: DiagnoseFlags & { only?: string[] }) => {
+      const users = Number(flags.users);
+      if (!Number.isInteger(users)) throw new UsageError(`--users must be an integer, got ${flags.users}`);
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\ninterrupted: stopping the running scenario and writing a partial report…\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await diagnose({
+          url: flags.url,
+          scenarios: flags.scenario ?? flags.only,
+          skip: flags.skip,
+          users,
+          config: flags.config,
+          databaseUrl: flags.databaseUrl,
+          out: flags.out,
+          baseline: flags.baseline,
+          yes: flags.yes,
+          signal: controller.signal,
+          version: program.version(),
+        });
+        const human = [verdictTable(result.report), `report: ${result.files.join(', ')}`];
+        for (const r of result.regressions) human.push(`regression: ${r.scenario} ${r.metric}: ${r.reason}`);
+        const text = redact(human.join('\n')) + '\n';
+        if (flags.json) {
+          process.stderr.write(text);
+          process.stdout.write(redact(JSON.stringify(result.report, null, 2)) + '\n');
+        } else {
+          process.stdout.write(text);
+        }
+        process.exitCode = result.exitCode;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
 }

@@ -1,0 +1,187 @@
+/**
+ * A diagnose run flows one way: validate → preflight → log in once → run each scenario → check →
+ * write. Returns data; the command prints and the CLI entry maps the exit code.
+ */
+import { join } from 'node:path';
+import ora, { type Ora } from 'ora';
+import { scenarios as registry } from '../../scenarios/index.ts';
+import type { Scenario, ScenarioContext } from '../../scenarios/types.ts';
+import { loadConfig, type TargetConfig } from '../config.ts';
+import { openDbProbe, type DbProbe } from '../db/probe.ts';
+import { UsageError } from '../errors.ts';
+import { HttpClient } from '../load/http.ts';
+import { buildSessionPool, SessionPool } from '../load/sessions.ts';
+import { redact, redactDeep } from '../redact.ts';
+import type { Report, ScenarioReport, ThresholdResult } from '../report/types.ts';
+import { checkReachable, isLoopback, parseTargetUrl } from './preflight.ts';
+import { writeReports } from '../report/write.ts';
+import { compareReports, readReport } from '../report/compare.ts';
+
+export interface DiagnoseOptions {
+  url: string;
+  /** Scenario ids to run (default: all). */
+  scenarios?: string[];
+  skip?: string[];
+  /** Concurrent virtual users. Default 100. */
+  users?: number;
+  config?: string;
+  databaseUrl?: string;
+  /** Output folder. Default reports/<timestamp>/. */
+  out?: string;
+  baseline?: string;
+  yes?: boolean;
+  /** Ctrl-C: aborts the running scenario; the report is written with `partial: true`. */
+  signal?: AbortSignal;
+  /** Human progress lines (stderr by default). */
+  log?: (line: string) => void;
+  version?: string;
+}
+
+export interface Regression {
+  scenario: string;
+  metric: string;
+  reason: string;
+}
+
+export interface DiagnoseResult {
+  report: Report;
+  files: string[];
+  outDir: string;
+  regressions: Regression[];
+  exitCode: 0 | 1;
+}
+
+export function selectScenarios(only: string[] | undefined, skip: string[] | undefined): Scenario[] {
+  const ids = registry.map((s) => s.id as string);
+  const unknown = [...(only ?? []), ...(skip ?? [])].filter((id) => !ids.includes(id));
+  if (unknown.length) throw new UsageError(`unknown scenario ${unknown.join(', ')}; choose from: ${ids.join(', ')}`);
+  return registry.filter((s) => (!only?.length || only.includes(s.id)) && !skip?.includes(s.id));
+}
+
+function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** Config levels override the scenario's; only error-level failures fail the scenario. */
+export function applyLevels(results: ThresholdResult[], levels: Record<string, ThresholdResult['level']>): ThresholdResult[] {
+  return results.map((r) => ({ ...r, level: levels[r.metric] ?? r.level }));
+}
+
+export function verdictOf(results: ThresholdResult[]): 'pass' | 'fail' {
+  return results.some((r) => r.level === 'error' && !r.passed) ? 'fail' : 'pass';
+}
+
+async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetConfig, runSignal: AbortSignal): Promise<ScenarioReport> {
+  const started = performance.now();
+  const settings = config.scenarios[scenario.id];
+  const base = { id: scenario.id, title: scenario.title, thresholds: {}, evidence: [], metrics: {} };
+  try {
+    const outcome = await scenario.run(ctx);
+    const durationMs = Math.round(performance.now() - started);
+    if (runSignal.aborted) {
+      return { ...base, ...outcome, verdict: 'error', summary: 'interrupted (Ctrl-C): partial measurements only', durationMs };
+    }
+    const thresholds = { ...scenario.defaultThresholds, ...settings?.thresholds };
+    const results = applyLevels(scenario.check(outcome.metrics, thresholds), settings?.levels ?? {});
+    const evidence = [...outcome.evidence];
+    if (ctx.signal.aborted) evidence.push({ kind: 'time-budget', message: `stopped at the scenario time budget (${config.timeouts.scenarioMs} ms)` });
+    return {
+      ...base,
+      verdict: verdictOf(results),
+      summary: scenario.summarize(outcome.metrics),
+      metrics: outcome.metrics,
+      thresholds: Object.fromEntries(results.map((r) => [r.metric, r])),
+      evidence,
+      timeline: outcome.timeline,
+      durationMs,
+    };
+  } catch (err) {
+    const message = runSignal.aborted ? 'interrupted (Ctrl-C)' : (err as Error).message ?? String(err);
+    return {
+      ...base,
+      verdict: 'error',
+      summary: `could not run: ${message}`,
+      evidence: [{ kind: 'error', message }],
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(redact(line) + '\n'));
+  const url = parseTargetUrl(opts.url);
+  const users = opts.users ?? 100;
+  if (!Number.isInteger(users) || users < 1 || users > 2000) throw new UsageError(`--users must be an integer from 1 to 2000, got ${users}`);
+  const selected = selectScenarios(opts.scenarios, opts.skip);
+  const config = await loadConfig(opts.config);
+  const writers = selected.filter((s) => s.writes);
+  if (writers.length && !isLoopback(url) && !opts.yes) {
+    throw new UsageError(
+      `${writers.map((s) => s.id).join(', ')} create and delete records on ${url.host}, which is not a loopback address`,
+      'add --yes to allow it, or --skip ' + writers.map((s) => s.id).join(' '),
+    );
+  }
+  const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
+  const outDir = opts.out ?? join('reports', timestamp());
+  const runSignal = opts.signal ?? new AbortController().signal;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const client = new HttpClient(url.origin + url.pathname.replace(/\/+$/, ''), runSignal, Math.max(64, users + 16));
+  let db: DbProbe | undefined;
+  const reports: ScenarioReport[] = [];
+  try {
+    await checkReachable(client, config.routes.health);
+    if (opts.databaseUrl) db = await openDbProbe(opts.databaseUrl);
+    let sessions = new SessionPool([], 0, 'not needed');
+    if (selected.some((s) => s.needsSession)) {
+      log(`logging in up to ${users} accounts (once per run, shared by the scenarios)…`);
+      sessions = await buildSessionPool(client, config, users, runSignal);
+      log(`  ${sessions.note}`);
+    }
+    for (const scenario of selected) {
+      if (runSignal.aborted) {
+        reports.push({ id: scenario.id, title: scenario.title, verdict: 'skip', summary: 'not run: interrupted (Ctrl-C)', metrics: {}, thresholds: {}, evidence: [], durationMs: 0 });
+        continue;
+      }
+      const spinner: Ora | null = process.stderr.isTTY && !opts.log ? ora({ text: scenario.id, stream: process.stderr }).start() : null;
+      if (!spinner) log(`▶ ${scenario.id}: ${scenario.title}`);
+      const ctx: ScenarioContext = {
+        baseUrl: client.origin,
+        users,
+        config,
+        db,
+        signal: AbortSignal.any([runSignal, AbortSignal.timeout(config.timeouts.scenarioMs)]),
+        progress: (text) => {
+          if (spinner) spinner.text = redact(`${scenario.id}: ${text}`);
+        },
+        client,
+        sessions,
+      };
+      const report = await runOne(scenario, ctx, config, runSignal);
+      reports.push(report);
+      const line = redact(`${scenario.id}: ${report.verdict} — ${report.summary}`);
+      if (spinner) {
+        if (report.verdict === 'pass') spinner.succeed(line);
+        else if (report.verdict === 'fail') spinner.fail(line);
+        else spinner.warn(line);
+      } else log(`  ${line}`);
+    }
+  } finally {
+    await db?.close();
+    await client.close();
+  }
+  const report: Report = redactDeep({
+    schemaVersion: 1,
+    tool: { name: 'genie-fix', version: opts.version ?? '0.1.0' },
+    target: { url: redact(client.origin) },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    options: { users, scenarios: selected.map((s) => s.id) },
+    scenarios: reports,
+    ...(runSignal.aborted ? { partial: true } : {}),
+  });
+  const files = await writeReports(report, outDir, { baseline });
+  const regressions: Regression[] = baseline ? compareReports(baseline, report).regressions : [];
+  const failed = report.scenarios.some((s) => s.verdict === 'fail' || s.verdict === 'error');
+  return { report, files, outDir, regressions, exitCode: failed || regressions.length > 0 || report.partial ? 1 : 0 };
+}
