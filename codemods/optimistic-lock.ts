@@ -77,7 +77,8 @@ export const optimisticLock: Codemod = {
         const data = objectProp(arg, 'data');
         if (!arg || !where || !data) continue;
         const info = models.get(target.model) ?? {};
-        if (/\bversion\b|updatedAt/.test(where.getText()) || /\{\s*(?:increment|decrement)\s*:/.test(data.getText()) && !Node.isObjectLiteralExpression(data)) continue;
+        // Already safe: version-checked where, or atomic / version-bumping data.
+        if (/\bversion\b|updatedAt/.test(where.getText()) || /\b(?:increment|decrement)\s*:/.test(data.getText())) continue;
         const fn = enclosingFunction(update);
         if (!fn) continue;
         // The read of the same record that came before, if any.
@@ -103,7 +104,7 @@ export const optimisticLock: Codemod = {
           });
           if (arithmetic.every(Boolean)) {
             for (const a of arithmetic) edits.push({ start: a!.p.getInitializerOrThrow().getStart(), end: a!.p.getInitializerOrThrow().getEnd(), text: a!.text });
-            notes.push(noteAt(ctx, update, `${target.model}.update wrote ${derived.map((p) => p.getText()).join(', ')} computed from a value read earlier: two concurrent requests both read the same total and one addition was lost. Now an atomic ${arithmetic.map((a) => a!.text).join(', ')} done by the database`, MEMO));
+            notes.push(noteAt(ctx, update, `${target.model}.update wrote ${derived.map((p) => p.getText()).join(', ')} computed from a value read earlier: two concurrent requests both read the same total and one change was lost. Now an atomic ${arithmetic.map((a) => a!.text).join(', ')} done by the database`, MEMO));
             continue;
           }
           result.candidates.push(noteAt(ctx, update, `${target.model}.update writes data computed from ${readVar} (read earlier in the request), not as plain arithmetic: wrap read + write in retryOnConflict and write with versionedUpdate (${info.versionField ?? 'add a version Int field'})`, MEMO));
@@ -138,7 +139,7 @@ export const optimisticLock: Codemod = {
         const u = indentUnit(sf);
         const delegate = `${target.client}.${target.model}`;
         const dataText = data.getText();
-        const versionedOpts = `{ where: ${where.getText()}, expected: clientVersion, data: ${dataText}${field === 'updatedAt' ? ", versionField: 'updatedAt'" : ''} }`;
+        const versionedOpts = `{ where: ${where.getText()}, expected: { ${field}: clientVersion }, data: ${dataText}${field === 'version' ? ", versionField: 'version'" : ''} }`;
         const pre = [
           `// The ${field} the client read; without it (older clients) the write stays last-write-wins.`,
           `const clientVersion = ${clientValue};`,
@@ -157,10 +158,10 @@ export const optimisticLock: Codemod = {
         const plainData = field === 'version' && Node.isObjectLiteralExpression(data)
           ? `${dataText.replace(/\s*\}$/, '')}, version: { increment: 1 } }`
           : field === 'version' ? `{ ...${dataText}, version: { increment: 1 } }` : dataText;
-        const plain = update.getText().replace(dataText, plainData);
+        const plain = update.getText().replace(dataText, plainData).replace(/\n/g, `\n${u}`);
         edits.push({ start: awaited.getStart(), end: awaited.getEnd(), text: `clientVersion !== undefined${eol}${pad}${u}? await ${delegate}.findUniqueOrThrow({ where: ${where.getText()} })${eol}${pad}${u}: await ${plain}` });
         for (const n of ['versionedUpdate', 'ConflictError', 'conflictResponse']) imports.add(n);
-        notes.push(noteAt(ctx, update, `blind ${target.model}.update in ${method}: now accepts the ${field} the client read (body.${field}) and writes through versionedUpdate (updateMany where ${field} matches + count check), 409 when someone else changed it first; requests without it keep today's behaviour`, MEMO));
+        notes.push(noteAt(ctx, update, `blind ${target.model}.update in ${method}: now accepts the ${field} the client read (${body}.${field}) and writes through versionedUpdate (updateMany where ${field} matches + count check), 409 when someone else changed it first; requests without it keep today's behaviour`, MEMO));
       }
       if (edits.length === 0) continue;
       if (!applyEdits(sf, edits)) {

@@ -1,4 +1,5 @@
 import { queuedGeminiFetch } from '@/lib/genie/gemini-queue';
+
 const API_ROOT = 'https://generativelanguage.googleapis.com/v1beta';
 
 function modelUrl(model: string) {
