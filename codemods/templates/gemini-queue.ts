@@ -136,7 +136,8 @@ function acquireSlot(deadline: number, attempts: number, signal?: AbortSignal | 
               counters.forcedReleases++;
               release();
             }, settings.maxHoldMs);
-            safety.unref?.();
+            // Do not keep a finishing process alive for it (Node); a no-op where timers are plain numbers.
+            (safety as { unref?: () => void }).unref?.();
             resolve(release);
           }),
         { signal: dequeue.signal },
@@ -291,8 +292,11 @@ async function toResendable(input: string | URL | Request, init?: RequestInit): 
       signal: input.signal,
       redirect: input.redirect,
     };
+    // An explicit init.body wins over the Request's, as with fetch.
     if (init?.body === undefined && input.body) fromRequest.body = new Uint8Array(await input.arrayBuffer());
-    return toResendable(input.url, { ...fromRequest, ...init, body: init?.body ?? fromRequest.body });
+    const merged: RequestInit = { ...fromRequest, ...init };
+    if (init?.body === undefined && fromRequest.body !== undefined) merged.body = fromRequest.body;
+    return toResendable(input.url, merged);
   }
   if (init?.body && isStreamLike(init.body)) {
     const bytes = new Uint8Array(await new Response(init.body as ReadableStream<Uint8Array>).arrayBuffer());

@@ -1,0 +1,12 @@
+/**
+ * The packages each template imports, at the versions its tests ran against. The codemod runner adds them to
+ * the target app's package.json when it adds the template. Keys are template file names without `.ts`.
+ */
+export const templateDependencies: Record<string, Record<string, string>> = {
+  cache: { 'lru-cache': '^11.5.3' },
+  'gemini-queue': { 'p-queue': '^9.3.5' },
+  'login-limiter': { 'rate-limiter-flexible': '^11.4.0' },
+  'line-splitter': { 'eventsource-parser': '^3.1.1' },
+  'optimistic-lock': {},
+  'pool-options': {},
+};

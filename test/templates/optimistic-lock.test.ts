@@ -1,0 +1,194 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ConflictError,
+  conflictResponse,
+  retryOnConflict,
+  versionedUpdate,
+} from '../../codemods/templates/optimistic-lock.ts';
+
+type Row = { id: number; count: number; version: number; updatedAt: Date; label: string };
+type Where = Partial<Row>;
+type Data = { [K in keyof Row]?: Row[K] | (Row[K] extends number ? { increment?: number; decrement?: number } : never) };
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+
+/**
+ * An in-process table with Prisma's `updateMany` semantics: every `where` field must equal, each matching row
+ * is written atomically, `{ increment }` / `{ decrement }` are applied to the current value, and the result is
+ * the number of rows written. A round trip of a few ms precedes each call, as with a database.
+ */
+class Table {
+  rows = new Map<number, Row>();
+  writes = 0;
+
+  insert(row: Row) {
+    this.rows.set(row.id, { ...row });
+  }
+
+  async findUnique(args: { where: { id: number } }): Promise<Row | null> {
+    await tick();
+    const row = this.rows.get(args.where.id);
+    return row ? { ...row } : null;
+  }
+
+  async updateMany(args: { where: Where; data: Data }): Promise<{ count: number }> {
+    await tick();
+    let count = 0;
+    for (const row of this.rows.values()) {
+      const matches = Object.entries(args.where).every(([field, value]) => {
+        const current = row[field as keyof Row];
+        return current instanceof Date && value instanceof Date ? current.getTime() === value.getTime() : current === value;
+      });
+      if (!matches) continue;
+      for (const [field, value] of Object.entries(args.data)) {
+        const key = field as keyof Row;
+        if (value && typeof value === 'object' && !(value instanceof Date)) {
+          const op = value as { increment?: number; decrement?: number };
+          (row[key] as number) = (row[key] as number) + (op.increment ?? 0) - (op.decrement ?? 0);
+        } else {
+          (row as Record<string, unknown>)[field] = value;
+        }
+      }
+      row.updatedAt = new Date();
+      count++;
+      this.writes++;
+    }
+    return { count };
+  }
+
+  /** Prisma's plain `update`: last write wins. */
+  async update(args: { where: { id: number }; data: Partial<Row> }): Promise<Row> {
+    await tick();
+    const row = this.rows.get(args.where.id)!;
+    Object.assign(row, args.data, { updatedAt: new Date() });
+    return { ...row };
+  }
+}
+
+function freshTable(): Table {
+  const table = new Table();
+  table.insert({ id: 1, count: 0, version: 0, updatedAt: new Date(0), label: 'passport' });
+  table.insert({ id: 2, count: 0, version: 0, updatedAt: new Date(0), label: 'sunscreen' });
+  return table;
+}
+
+/** The route's read-modify-write, made safe. */
+function guardedIncrement(table: Table, conflicts: { n: number }, attempts: number) {
+  return retryOnConflict(
+    async () => {
+      const item = (await table.findUnique({ where: { id: 1 } }))!;
+      try {
+        await versionedUpdate(table, {
+          where: { id: item.id },
+          expected: { version: item.version },
+          data: { count: item.count + 1 },
+          versionField: 'version',
+        });
+      } catch (error) {
+        if (error instanceof ConflictError) conflicts.n++;
+        throw error;
+      }
+    },
+    { attempts, baseDelayMs: 5 },
+  );
+}
+
+describe('optimistic-lock template', () => {
+  it('the test table shows the defect: 50 unguarded increments lose updates', async () => {
+    const table = freshTable();
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const item = (await table.findUnique({ where: { id: 1 } }))!;
+        await table.update({ where: { id: 1 }, data: { count: item.count + 1 } });
+      }),
+    );
+    expect(table.rows.get(1)!.count).toBeLessThan(50);
+  });
+
+  it('50 concurrent guarded increments with enough retries: none lost, conflicts seen', async () => {
+    const table = freshTable();
+    const conflicts = { n: 0 };
+    await Promise.all(Array.from({ length: 50 }, () => guardedIncrement(table, conflicts, 200)));
+    expect(table.rows.get(1)).toMatchObject({ count: 50, version: 50 });
+    expect(table.rows.get(2)).toMatchObject({ count: 0, version: 0 }); // the guard never spilled onto another row
+    expect(conflicts.n).toBeGreaterThan(0);
+  });
+
+  it('with the default bound, every write is either reflected or rejected with ConflictError: lost = 0', async () => {
+    const table = freshTable();
+    const conflicts = { n: 0 };
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => guardedIncrement(table, conflicts, 5)));
+    const acknowledged = outcomes.filter((o) => o.status === 'fulfilled').length;
+    const rejected = outcomes.filter((o) => o.status === 'rejected');
+    expect(rejected.every((o) => o.status === 'rejected' && o.reason instanceof ConflictError)).toBe(true);
+    expect(table.rows.get(1)!.count).toBe(acknowledged);
+    expect(acknowledged + rejected.length).toBe(50);
+    expect(conflicts.n).toBeGreaterThan(0);
+  });
+
+  it('guards on expected alone when no versionField is given (e.g. updatedAt)', async () => {
+    const table = freshTable();
+    const item = (await table.findUnique({ where: { id: 2 } }))!;
+    await versionedUpdate(table, { where: { id: 2 }, expected: { updatedAt: item.updatedAt }, data: { label: 'hat' } });
+    await expect(
+      versionedUpdate(table, { where: { id: 2 }, expected: { updatedAt: item.updatedAt }, data: { label: 'stale' } }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(table.rows.get(2)).toMatchObject({ label: 'hat', version: 0 });
+    await expect(versionedUpdate(table, { where: { id: 2 }, expected: {}, data: { label: 'x' } })).rejects.toThrow(TypeError);
+  });
+
+  it('respects the retry bound and does not retry other errors', async () => {
+    let runs = 0;
+    await expect(
+      retryOnConflict(async () => {
+        runs++;
+        throw new ConflictError();
+      }, { attempts: 3, baseDelayMs: 1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(runs).toBe(3);
+
+    runs = 0;
+    await expect(retryOnConflict(async () => {
+      runs++;
+      throw new ConflictError();
+    })).rejects.toBeInstanceOf(ConflictError);
+    expect(runs).toBe(5);
+
+    runs = 0;
+    await expect(retryOnConflict(async () => {
+      runs++;
+      throw new Error('P1001 database unreachable');
+    })).rejects.toThrow('P1001');
+    expect(runs).toBe(1);
+  });
+
+  it('answers 409 with a JSON body', async () => {
+    const response = conflictResponse(new ConflictError());
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({
+      error: 'The record was changed by someone else. Reload and try again.',
+      code: 'CONFLICT',
+    });
+  });
+
+  it('accepts a delegate typed like a generated Prisma client, without any', () => {
+    // The shape Prisma 7 generates for `prisma.checklistItem.updateMany`.
+    type SelectSubset<T, U> = { [K in keyof T]: K extends keyof U ? T[K] : never };
+    interface PrismaPromise<T> extends Promise<T> {
+      [Symbol.toStringTag]: 'PrismaPromise';
+    }
+    type ChecklistItemUpdateManyArgs = {
+      data: { text?: string; completed?: boolean; version?: number | { increment?: number } };
+      where?: { id?: string; version?: number; updatedAt?: Date };
+      limit?: number;
+    };
+    interface ChecklistItemDelegate {
+      updateMany<T extends ChecklistItemUpdateManyArgs>(args: SelectSubset<T, ChecklistItemUpdateManyArgs>): PrismaPromise<{ count: number }>;
+    }
+    const delegate = {} as ChecklistItemDelegate;
+    const call = () =>
+      versionedUpdate(delegate, { where: { id: 'a' }, expected: { version: 1 }, data: { completed: true }, versionField: 'version' });
+    expectTypeOf(call).returns.toEqualTypeOf<Promise<void>>();
+  });
+});
