@@ -11,6 +11,21 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Report } from './types.ts';
 
+// redact() catches `cookie: value` in text, but a sample captured as an object ({"set-cookie": …})
+// puts a quote between name and value: secrets under these keys are replaced whole.
+const secretKey = /^(cookie|set-cookie|authorization|proxy-authorization|x-goog-api-key|x-api-key|api[-_]?key|password|passwd|secret|token|session)$/i;
+
+export function redactReport<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, secretKey.test(k) && x !== null && typeof x !== 'object' ? '***' : walk(x)]));
+    }
+    return v;
+  };
+  return redactDeep(walk(value) as T);
+}
+
 export const reportFiles = ['report.json', 'report.md', 'junit.xml', 'report.html'] as const;
 
 /** Written to a temp name then renamed, so a reader (CI upload, a watcher) never sees half a file. */
@@ -21,8 +36,8 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 }
 
 export async function writeReports(report: Report, outDir: string, opts: { baseline?: Report } = {}): Promise<string[]> {
-  const safe = redactDeep(report);
-  const baseline = opts.baseline ? redactDeep(opts.baseline) : undefined;
+  const safe = redactReport(report);
+  const baseline = opts.baseline ? redactReport(opts.baseline) : undefined;
   const compared = baseline ? { baseline, ...compareReports(baseline, safe) } : undefined;
   await mkdir(outDir, { recursive: true });
   const contents: Record<(typeof reportFiles)[number], string> = {
