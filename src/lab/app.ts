@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { repoRoot } from './state.ts';
+import { runDetached, type SpawnedProcess } from './processes.ts';
 
 /**
  * The sample app's side of the lab: finding it, building it only when it changed, and what its
@@ -67,7 +67,7 @@ export async function copyAppForPatching(srcDir: string, name: string): Promise<
       if (rel === '') return true;
       const parts = rel.split(path.sep);
       if (parts.includes('node_modules')) return false;
-      return !NOT_SOURCE.has(parts[0]!) && parts[0] !== '.genie-lab-build.lock';
+      return !NOT_SOURCE.has(parts[0]!);
     },
   });
   return dest;
@@ -134,7 +134,15 @@ export interface BuildResult {
 }
 
 /** Builds with the app's own `npm run build`, unless the stored hash says nothing changed. */
-export async function buildApp(appDir: string, logFile: string, force = false, onProgress?: (s: string) => void): Promise<BuildResult> {
+/** Called with each child we start, so the caller can record it before waiting on it. */
+export type OnSpawn = (p: SpawnedProcess) => Promise<void>;
+
+export async function buildApp(
+  appDir: string,
+  logFile: string,
+  opts: { force?: boolean; onProgress?: (s: string) => void; onSpawn?: OnSpawn } = {},
+): Promise<BuildResult> {
+  const { force = false, onProgress, onSpawn } = opts;
   const started = Date.now();
   const env = buildEnvFor(appDir);
   return withBuildLock(appDir, async () => {
@@ -144,7 +152,7 @@ export async function buildApp(appDir: string, logFile: string, force = false, o
       return { built: false, hash: before, durationMs: Date.now() - started };
     }
     onProgress?.(`building ${path.relative(process.cwd(), appDir) || appDir} (npm run build)`);
-    await runBuild(appDir, env, logFile);
+    await runBuild(appDir, env, logFile, onSpawn);
     // A build may rewrite sources (Next adds to tsconfig.json): store the hash of what it left behind.
     const after = await buildHash(appDir, env);
     await fs.writeFile(hashFile(appDir), JSON.stringify({ hash: after, builtAt: new Date().toISOString() }) + '\n');
@@ -152,30 +160,21 @@ export async function buildApp(appDir: string, logFile: string, force = false, o
   });
 }
 
-async function runBuild(appDir: string, env: Record<string, string>, logFile: string): Promise<void> {
-  const log = await fs.open(logFile, 'a');
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('npm', ['run', 'build'], {
-        cwd: appDir,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', log.fd, log.fd],
-      });
-      child.on('error', reject);
-      child.on('exit', (c) => resolve(c));
-    });
-    if (code !== 0) {
-      const tail = (await fs.readFile(logFile, 'utf8')).trim().split('\n').slice(-15).join('\n');
-      throw new UsageError(`the app build failed in ${appDir} (exit ${code}):\n${tail}`, `see ${logFile}`);
-    }
-  } finally {
-    await log.close();
+async function runBuild(appDir: string, env: Record<string, string>, logFile: string, onSpawn?: OnSpawn): Promise<void> {
+  const task = runDetached('npm', ['run', 'build'], { cwd: appDir, env: { ...process.env, ...env }, logFile });
+  await onSpawn?.(task);
+  const code = await task.exited;
+  if (code !== 0) {
+    const tail = (await fs.readFile(logFile, 'utf8')).trim().split('\n').slice(-15).join('\n');
+    throw new UsageError(`the app build failed in ${appDir} (exit ${code}):\n${tail}`, `see ${logFile}`);
   }
 }
 
 /** Two labs building the same app folder at once would corrupt .next: serialise on a lock dir. */
 async function withBuildLock<T>(appDir: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
-  const lock = path.join(appDir, '.genie-lab-build.lock');
+  // Outside the app folder (which may be a git tree apply checks for cleanliness), in the ignored .genie-lab/.
+  const lock = path.join(repoRoot, '.genie-lab', 'locks', `build-${createHash('sha1').update(path.resolve(appDir)).digest('hex').slice(0, 16)}`);
+  await fs.mkdir(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

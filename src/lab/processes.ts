@@ -40,6 +40,36 @@ export function spawnDetached(command: string, args: string[], opts: SpawnDetach
   }
 }
 
+/**
+ * Like spawnDetached, for a task `lab up` waits for (initdb, the app build): its own group too, so
+ * `lab down` can stop it if `lab up` dies while it runs, but kept referenced so we see it exit.
+ */
+export function runDetached(
+  command: string,
+  args: string[],
+  opts: SpawnDetachedOptions,
+): SpawnedProcess & { exited: Promise<number | null> } {
+  const log = fs.openSync(opts.logFile, 'a');
+  try {
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+      uid: opts.uid,
+      gid: opts.gid,
+    });
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => resolve(code));
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    return { pid: child.pid, pgid: child.pid, exited };
+  } finally {
+    fs.closeSync(log);
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -59,7 +89,7 @@ function isZombie(pid: number): boolean {
 }
 
 /** Live members of a process group (Linux /proc); empty when the group is gone. */
-export async function groupMembers(pgid: number): Promise<number[]> {
+export async function groupMembers(pgid: number, includeZombies = false): Promise<number[]> {
   let entries: string[];
   try {
     entries = await readdir('/proc');
@@ -73,7 +103,7 @@ export async function groupMembers(pgid: number): Promise<number[]> {
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       // Fields after "(comm)": state ppid pgrp …; comm may contain spaces, so split after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry));
+      if ((includeZombies || fields[0] !== 'Z') && Number(fields[2]) === pgid) members.push(Number(entry));
     } catch {
       // The process exited while we looked.
     }
@@ -125,12 +155,15 @@ export async function stopGroup(pgid: number, opts: StopOptions = {}): Promise<b
     signalGroup(pgid, 'SIGTERM');
   }
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if ((await groupMembers(pgid)).length === 0) return true;
-    await sleep(100);
+  while (Date.now() < deadline && (await groupMembers(pgid)).length > 0) await sleep(100);
+  if ((await groupMembers(pgid)).length > 0) {
+    signalGroup(pgid, 'SIGKILL');
+    const killDeadline = Date.now() + 2000;
+    while (Date.now() < killDeadline && (await groupMembers(pgid)).length > 0) await sleep(50);
   }
-  signalGroup(pgid, 'SIGKILL');
-  const killDeadline = Date.now() + 2000;
-  while (Date.now() < killDeadline && (await groupMembers(pgid)).length > 0) await sleep(50);
+  // Our children were detached and re-parented to init once `lab up` exited; init reaps them shortly.
+  // Waiting (bounded) for that means `ps` right after `lab down` shows nothing of the lab.
+  const reapDeadline = Date.now() + 3000;
+  while (Date.now() < reapDeadline && (await groupMembers(pgid, true)).length > 0) await sleep(100);
   return true;
 }

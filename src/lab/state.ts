@@ -14,7 +14,8 @@ export interface LabProcess {
   pgid: number;
   /** A substring of the command line, checked before signalling so a reused pid is left alone. */
   expect: string;
-  kind: 'postgres' | 'daemon' | 'next';
+  /** `task`: initdb or the app build, recorded only while `lab up` waits for it. */
+  kind: 'postgres' | 'daemon' | 'next' | 'task';
 }
 
 export interface LabState {
@@ -51,11 +52,20 @@ export async function readState(labDir: string): Promise<LabState | undefined> {
   }
 }
 
-/** Atomic replace: a reader never sees half a file, even if we crash mid-write. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  await fs.rename(tmp, file);
+let tmpCounter = 0;
+const writeChains = new Map<string, Promise<void>>();
+
+/** Atomic replace: a reader never sees half a file, even if we crash mid-write. Writes to one file keep their order. */
+export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const text = JSON.stringify(value, null, 2) + '\n';
+  const write = async () => {
+    const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
+    await fs.writeFile(tmp, text, { mode: 0o600 });
+    await fs.rename(tmp, file);
+  };
+  const next = (writeChains.get(file) ?? Promise.resolve()).then(write, write);
+  writeChains.set(file, next);
+  return next;
 }
 
 export const writeState = (state: LabState) => writeJsonAtomic(stateFile(state.labDir), state);
