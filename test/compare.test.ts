@@ -123,7 +123,6 @@ describe('genie-fix compare (the bin)', () => {
 
   it('--json prints rows and regressions on stdout', async () => {
     const r = await cli('--json', fx('after.json'), fx('regressed.json'));
-    if (!r.stdout.startsWith("{")) console.log("DEBUG", JSON.stringify(r).slice(0, 2000));
     expect(r.code).toBe(1);
     const parsed = JSON.parse(r.stdout) as { regressions: Array<{ scenario: string }>; rows: unknown[] };
     expect(parsed.regressions.length).toBeGreaterThan(2);
