@@ -14,7 +14,7 @@ export type ErrorClass =
 
 const bodyClasses: Array<[RegExp, ErrorClass]> = [
   [/Timed out fetching a new connection|\bP2024\b/i, 'pool-timeout'],
-  [/sorry, too many clients already|remaining connection slots are reserved/i, 'too-many-clients'],
+  [/sorry, too many clients already|remaining connection slots are reserved|\bP2037\b|Too many database connections/i, 'too-many-clients'],
   [/Connection terminated due to connection timeout|timeout exceeded when trying to connect/i, 'connection-timeout'],
 ];
 

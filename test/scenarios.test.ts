@@ -1,0 +1,151 @@
+/** Pure parts of diagnose: checks, failure rules, config validation, the stream reader on a real socket. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolExhaustion, poolMechanism } from '../scenarios/pool-exhaustion.ts';
+import { gemini429, userVisibleFailure, FALLBACK_TEXT } from '../scenarios/gemini-429.ts';
+import { lostUpdate } from '../scenarios/lost-update.ts';
+import { sharedIpLogin } from '../scenarios/shared-ip-login.ts';
+import { scenarios } from '../scenarios/index.ts';
+import { accountAt, parseConfig } from '../src/config.ts';
+import { UsageError } from '../src/errors.ts';
+import { classifyResponse } from '../src/load/classify.ts';
+import { HttpClient } from '../src/load/http.ts';
+import { chat, type ChatStreamResult } from '../src/load/stream.ts';
+import { applyLevels, selectScenarios, verdictOf } from '../src/diagnose/run.ts';
+
+describe('scenario checks', () => {
+  it('pool-exhaustion fails on error rate and passes under the thresholds', () => {
+    const bad = poolExhaustion.check({ errorRatePct: 58, p95Ms: 300 }, poolExhaustion.defaultThresholds ?? {});
+    expect(bad.map((r) => [r.metric, r.passed])).toEqual([['errorRatePct', false], ['p95Ms', true]]);
+    const slow = poolExhaustion.check({ errorRatePct: 0, p95Ms: 300 }, { maxP95Ms: 200 });
+    expect(slow[1]).toMatchObject({ metric: 'p95Ms', expected: 200, actual: 300, passed: false, level: 'error' });
+  });
+
+  it('levels from the config turn a failure into a warning', () => {
+    const results = applyLevels(poolExhaustion.check({ errorRatePct: 0, p95Ms: 9000 }, {}), { p95Ms: 'warn' });
+    expect(verdictOf(results)).toBe('pass');
+    expect(verdictOf(poolExhaustion.check({ errorRatePct: 0, p95Ms: 9000 }, {}))).toBe('fail');
+  });
+
+  it('names the pool mechanism from bodies and the database sample', () => {
+    expect(poolMechanism({ errors: 3, errorsByClass: { tooManyClients: 3 } })).toBe('server-refused');
+    expect(poolMechanism({ errors: 3, errorsByClass: { '5xx': 3 }, maxConnections: 10, reservedConnections: 3, peakAppConnections: 7 })).toBe('server-refused');
+    expect(poolMechanism({ errors: 3, errorsByClass: { poolTimeout: 3 } })).toBe('pool-wait-timeout');
+    expect(poolMechanism({ errors: 0 })).toBe('none');
+    expect(poolMechanism({ errors: 2, errorsByClass: { '5xx': 2 } })).toBe('unknown');
+  });
+
+  it('lost-update fails on any lost write; rejections are not losses', () => {
+    expect(lostUpdate.check({ lost: 0, rejected: 40 }, {})[0]?.passed).toBe(true);
+    expect(lostUpdate.check({ lost: 1 }, {})[0]?.passed).toBe(false);
+  });
+
+  it('shared-ip-login fails when brute force is not limited even with nobody blocked', () => {
+    const r = sharedIpLogin.check({ legitBlocked: 0, bruteForceLimited: false }, {});
+    expect(r.map((x) => x.passed)).toEqual([true, false]);
+  });
+
+  it('gemini-429 threshold is configurable', () => {
+    expect(gemini429.check({ aiFailures: 2 }, {})[0]?.passed).toBe(false);
+    expect(gemini429.check({ aiFailures: 2 }, { maxAiFailures: 5 })[0]?.passed).toBe(true);
+  });
+
+  it('every scenario summarizes its metrics in one sentence', () => {
+    for (const s of scenarios) expect(s.summarize({})).toMatch(/\.$/);
+  });
+});
+
+describe('user-visible AI failures', () => {
+  const ok: ChatStreamResult = {
+    format: 'data-stream', status: 200, ttfbMs: 1, ttftMs: 2, totalMs: 3, maxGapMs: 0, bytes: 10, lines: 2, unparsedLines: 0,
+    text: 'hello', errorParts: [], finishReason: 'stop', finishPresent: true, complete: true,
+  };
+  it('classifies each kind', () => {
+    expect(userVisibleFailure(ok)).toBeNull();
+    expect(userVisibleFailure({ ...ok, text: FALLBACK_TEXT, finishReason: 'error' })).toBe('fallbackText');
+    expect(userVisibleFailure({ ...ok, errorParts: ['boom'] })).toBe('errorPart');
+    expect(userVisibleFailure({ ...ok, finishReason: 'error' })).toBe('finishError');
+    expect(userVisibleFailure({ ...ok, text: ' ' })).toBe('emptyReply');
+    expect(userVisibleFailure({ ...ok, complete: false, finishPresent: false })).toBe('incomplete');
+    expect(userVisibleFailure({ ...ok, bytes: 0, failure: '5xx' })).toBe('http');
+  });
+  it('classifies database error bodies', () => {
+    expect(classifyResponse(500, 'Timed out fetching a new connection from the connection pool')).toBe('pool-timeout');
+    expect(classifyResponse(500, 'error: sorry, too many clients already')).toBe('too-many-clients');
+    expect(classifyResponse(500, 'remaining connection slots are reserved for roles with the SUPERUSER attribute')).toBe('too-many-clients');
+    expect(classifyResponse(503, '')).toBe('5xx');
+    expect(classifyResponse(200, 'Timed out fetching')).toBeNull();
+  });
+});
+
+describe('config', () => {
+  it('defaults fit the sample app', () => {
+    const c = parseConfig({});
+    expect(c.routes.login).toBe('/api/auth/login');
+    expect(accountAt(c, 0)).toEqual({ email: 'user001@genie.test', password: 'genie-pass-001' });
+    expect(accountAt(c, 119)).toEqual({ email: 'user120@genie.test', password: 'genie-pass-120' });
+  });
+  it('the account pattern is overridable', () => {
+    const c = parseConfig({ credentials: { accounts: { email: 'p{n}@ship.test', password: 'pw-{n:4}', first: 7, count: 2 } } });
+    expect([accountAt(c, 0), accountAt(c, 1)]).toEqual([
+      { email: 'p7@ship.test', password: 'pw-0007' },
+      { email: 'p8@ship.test', password: 'pw-0008' },
+    ]);
+  });
+  it('lists every bad field by path, one line each, under a summary', () => {
+    let err: unknown;
+    try {
+      parseConfig({ routes: { chat: 5 }, credentials: { list: [] }, scenarios: { 'lost-update': { levels: { lost: 'fatal' } } } }, 'cfg.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toBe('invalid cfg.json: 3 problems');
+    expect(lines.slice(1).map((l) => l.trim().split(':')[0]).sort()).toEqual(['credentials.list', 'routes.chat', 'scenarios.lost-update.levels.lost']);
+  });
+  it('rejects unknown scenario ids with the list to choose from', () => {
+    expect(() => selectScenarios(['pool'], undefined)).toThrow(/choose from: pool-exhaustion, gemini-429/);
+    expect(selectScenarios(undefined, ['gemini-429']).map((s) => s.id)).not.toContain('gemini-429');
+  });
+});
+
+describe('stream reader on a real socket', () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/v4') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('0:"Hel');
+        setTimeout(() => res.end('lo"\n0:" world"\ne:{"finishReason":"stop"}\nd:{"finishReason":"stop"}\n'), 30);
+      } else if (req.url === '/v5') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end('data: {"type":"start"}\r\n\r\ndata: {"type":"text-delta","id":"1","delta":"Hi"}\n\ndata: {"type":"finish"}\n\ndata: [DONE]\n\n');
+      } else if (req.url === '/cut') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('0:"partial"\n0:"broken');
+      } else {
+        res.writeHead(500).end('sorry, too many clients already');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('reads both AI SDK formats and flags cut streams', async () => {
+    const client = new HttpClient(base, new AbortController().signal, 4);
+    const v4 = await chat(client, '/v4', 'x', undefined, 5000);
+    expect([v4.format, v4.text, v4.finishReason, v4.complete]).toEqual(['data-stream', 'Hello world', 'stop', true]);
+    expect(v4.maxGapMs).toBeGreaterThanOrEqual(20);
+    const v5 = await chat(client, '/v5', 'x', undefined, 5000);
+    expect([v5.format, v5.text, v5.finishPresent, v5.complete]).toEqual(['ui-message-stream', 'Hi', true, true]);
+    const cut = await chat(client, '/cut', 'x', undefined, 5000);
+    expect([cut.text, cut.finishPresent, cut.unparsedLines, cut.complete]).toEqual(['partial', false, 1, false]);
+    const err = await chat(client, '/err', 'x', undefined, 5000);
+    expect([err.status, err.failure]).toEqual([500, 'too-many-clients']);
+    await client.close();
+  });
+});
