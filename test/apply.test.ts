@@ -1,0 +1,142 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyCodemods } from '../src/apply/index.ts';
+import { unifiedDiff } from '../src/apply/diff.ts';
+import { insideRoot } from '../src/apply/paths.ts';
+import { UsageError } from '../src/errors.ts';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const LAB = path.join(REPO, '.genie-lab');
+const made: string[] = [];
+
+function tempDir(prefix: string): string {
+  fs.mkdirSync(LAB, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(LAB, `${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function miniApp(files: Record<string, string>): string {
+  const root = tempDir('apply-mini');
+  const all = { 'package.json': '{\n  "dependencies": {\n    "next": "16.0.0"\n  }\n}\n', ...files };
+  for (const [rel, text] of Object.entries(all)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+const CLI = path.join(REPO, 'bin/genie-fix.js');
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO, timeout: 120_000 });
+}
+
+describe('unifiedDiff', () => {
+  it('prints hunks with line numbers and nothing for equal texts', () => {
+    expect(unifiedDiff('a.ts', 'x\n', 'x\n')).toBe('');
+    expect(unifiedDiff('a.ts', 'a\nb\nc\n', 'a\nB\nc\n')).toBe('--- a/a.ts\n+++ b/a.ts\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n');
+  });
+});
+
+describe('apply safety', () => {
+  it('refuses paths outside the target', () => {
+    expect(() => insideRoot('/srv/app', '../etc/passwd')).toThrow(UsageError);
+    expect(insideRoot('/srv/app', 'lib/x.ts')).toBe('/srv/app/lib/x.ts');
+  });
+
+  it('exits 2 on a folder that is not a Next.js app, and on an unknown codemod id', () => {
+    const plain = tempDir('apply-plain');
+    fs.writeFileSync(path.join(plain, 'package.json'), '{"dependencies":{"express":"4"}}');
+    const r = cli(['apply', plain]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('not a Next.js project');
+    const app = miniApp({ 'app/page.tsx': 'export default function P() { return null; }\n' });
+    const u = cli(['apply', app, '--only', 'nope']);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain('choose one of: database-url');
+    expect(u.stderr).not.toContain('    at ');
+  });
+
+  it('refuses to write into a dirty git tree without --force (exit 2), writes with it', () => {
+    const app = miniApp({ '.env': 'DATABASE_URL=postgres://u:hunter22@db:5432/app\n', 'app/page.tsx': 'export default function P() { return null; }\n' });
+    execFileSync('git', ['init', '-q', app]);
+    const r = cli(['apply', app, '--write', '--no-typecheck']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('uncommitted');
+    const f = cli(['apply', app, '--write', '--force', '--no-typecheck', '--json']);
+    expect(f.status).toBe(0);
+    expect(fs.readFileSync(path.join(app, '.env'), 'utf8')).toBe('DATABASE_URL=postgres://u:hunter22@db:5432/app?connection_limit=1&pool_timeout=10&connect_timeout=10\n');
+    // Passwords never reach the output, JSON included.
+    expect(f.stdout + f.stderr).not.toContain('hunter22');
+    const json = JSON.parse(f.stdout) as { written: boolean; codemods: Array<{ id: string; status: string }> };
+    expect(json.written).toBe(true);
+    expect(json.codemods.find((c) => c.id === 'database-url')?.status).toBe('changed');
+  });
+
+  it('skips a file that does not parse, by name, and leaves it untouched', async () => {
+    const broken = 'const url = "https://generativelanguage.googleapis.com/v1beta/models/x:generateContent";\nexport async function POST( {\n  return fetch(url\n';
+    const app = miniApp({ 'app/api/chat/route.ts': broken });
+    const result = await applyCodemods({ dir: app });
+    expect(result.unparsable.map((u) => u.path)).toEqual(['app/api/chat/route.ts']);
+    expect(result.files).toEqual([]);
+  });
+});
+
+describe('apply on a copy of examples/genie-app', () => {
+  it('changes the expected files, type-checks, and a second run changes nothing', async () => {
+    const root = tempDir('apply-test');
+    const example = path.join(REPO, 'examples/genie-app');
+    fs.cpSync(example, root, { recursive: true, filter: (src) => !/[\\/](?:node_modules|\.next)(?:[\\/]|$)/.test(path.relative(example, src)) });
+    const before = new Map<string, string>();
+    for (const rel of ['app/api/chat/stream/route.ts', 'app/api/auth/login/route.ts', 'app/api/expenses/route.ts', 'app/api/checklist/route.ts', 'app/api/user/profile/route.ts', 'lib/rag.ts']) {
+      before.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
+    }
+
+    const first = await applyCodemods({ dir: root, write: true, force: true });
+    expect(first.exitCode).toBe(0);
+    expect(first.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        '.env.production',
+        'app/api/auth/login/route.ts',
+        'app/api/chat/stream/route.ts',
+        'app/api/checklist/route.ts',
+        'app/api/expenses/route.ts',
+        'lib/genie/cache.ts',
+        'lib/genie/gemini-queue.ts',
+        'lib/genie/line-splitter.ts',
+        'lib/genie/login-limiter.ts',
+        'lib/genie/optimistic-lock.ts',
+        'lib/genie/pool-options.ts',
+        'lib/prisma.ts',
+        'package.json',
+      ]),
+    );
+    for (const id of ['database-url', 'gemini-queue', 'cache', 'rate-limiter', 'stream-buffer', 'optimistic-lock']) {
+      expect(first.codemods.find((c) => c.id === id)?.status, id).toBe('changed');
+    }
+    // Untouched: a per-user route and the RAG module itself.
+    expect(fs.readFileSync(path.join(root, 'app/api/user/profile/route.ts'), 'utf8')).toBe(before.get('app/api/user/profile/route.ts'));
+    expect(fs.readFileSync(path.join(root, 'lib/rag.ts'), 'utf8')).toBe(before.get('lib/rag.ts'));
+    // Templates are byte-identical copies.
+    expect(fs.readFileSync(path.join(root, 'lib/genie/cache.ts'), 'utf8')).toBe(fs.readFileSync(path.join(REPO, 'codemods/templates/cache.ts'), 'utf8'));
+    const chat = fs.readFileSync(path.join(root, 'app/api/chat/stream/route.ts'), 'utf8');
+    expect(chat).toContain('queuedGeminiFetch(url');
+    expect(chat).not.toContain('buffer.substring');
+    expect(first.typecheck?.ran).toBe(true);
+    expect(first.typecheck?.newErrors).toEqual([]);
+
+    const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '--incremental', 'false', '-p', root], { encoding: 'utf8', timeout: 300_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+
+    const second = await applyCodemods({ dir: root });
+    expect(second.files).toEqual([]);
+    expect(second.exitCode).toBe(0);
+  }, 600_000);
+});
