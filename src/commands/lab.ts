@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import ora from 'ora';
 import { UsageError } from '../errors.ts';
 import { redact } from '../redact.ts';
-import { LAB_DEFAULTS, labDown, labStatus, labUp, type LabInfo } from '../lab/index.ts';
+import { LAB_DEFAULTS } from '../lab/defaults.ts';
+import type { LabInfo } from '../lab/index.ts';
+
+// The lab's code (pg, proxies, process control) loads only when a lab command runs: other commands start faster.
+const lab = () => import('../lab/index.ts');
 
 interface UpFlags {
   app?: string;
@@ -42,18 +46,17 @@ function describe(info: LabInfo): string {
 
 async function up(flags: UpFlags): Promise<void> {
   const spinner = ora({ stream: process.stderr, text: 'starting the lab' }).start();
-  // Ctrl-C half-way must not leave detached children behind: stop what was recorded, then die by the same signal.
+  // Ctrl-C half-way must not leave detached children behind: labUp stops what it started, then we
+  // die by the same signal so the shell sees an interrupted command.
+  const controller = new AbortController();
   const onSigint = () => {
     spinner.text = 'interrupted; stopping the lab';
-    void labDown({ labDir: flags.labDir }).finally(() => {
-      spinner.stop();
-      process.kill(process.pid, 'SIGINT');
-    });
+    controller.abort();
   };
   process.once('SIGINT', onSigint);
   let info: LabInfo;
   try {
-    info = await labUp({
+    info = await (await lab()).labUp({
       app: flags.app,
       instances: intFlag('--instances', flags.instances),
       maxConnections: intFlag('--max-connections', flags.maxConnections),
@@ -61,9 +64,14 @@ async function up(flags: UpFlags): Promise<void> {
       forceBuild: flags.rebuild,
       labDir: flags.labDir,
       onProgress: (step) => (spinner.text = redact(step)),
+      signal: controller.signal,
     });
   } catch (err) {
-    spinner.fail('lab up failed');
+    spinner.fail(controller.signal.aborted ? 'lab up interrupted; everything it started is stopped' : 'lab up failed');
+    if (controller.signal.aborted) {
+      process.removeListener('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+    }
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -75,13 +83,13 @@ async function up(flags: UpFlags): Promise<void> {
 
 async function down(flags: { labDir?: string }): Promise<void> {
   const spinner = ora({ stream: process.stderr, text: 'stopping the lab' }).start();
-  const { stopped } = await labDown({ labDir: flags.labDir });
+  const { stopped } = await (await lab()).labDown({ labDir: flags.labDir });
   if (stopped.length === 0) spinner.info('no lab was running');
   else spinner.succeed(`lab stopped (${stopped.join(', ')})`);
 }
 
 async function status(flags: { json?: boolean; labDir?: string }): Promise<void> {
-  const s = await labStatus({ labDir: flags.labDir });
+  const s = await (await lab()).labStatus({ labDir: flags.labDir });
   if (flags.json) {
     const info = s.info ? publicJson(s.info) : {};
     process.stdout.write(JSON.stringify({ running: s.running, ...info, processes: s.processes }) + '\n');
@@ -98,11 +106,11 @@ async function status(flags: { json?: boolean; labDir?: string }): Promise<void>
 }
 
 export function register(program: Command): void {
-  const lab = program
+  const cmd = program
     .command('lab')
     .description('start/stop the sample target: embedded PostgreSQL, mock Gemini, the Next.js app behind a round-robin proxy');
 
-  lab
+  cmd
     .command('up')
     .description('start the lab (stops a lab already running in the same lab dir first)')
     .option('--app <dir>', 'the Next.js app to run (default examples/genie-app)')
@@ -114,13 +122,13 @@ export function register(program: Command): void {
     .option('--json', 'print { url, databaseUrl, geminiUrl, testUser } on stdout')
     .action((flags: UpFlags) => up(flags));
 
-  lab
+  cmd
     .command('down')
     .description('stop every process of the lab (works after a crash of lab up)')
     .option('--lab-dir <dir>', 'where the lab keeps its state')
     .action((flags: { labDir?: string }) => down(flags));
 
-  lab
+  cmd
     .command('status')
     .description('show the lab\'s processes and URLs; exit 2 when it is not running')
     .option('--lab-dir <dir>', 'where the lab keeps its state')

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import { appDatabaseUrl, assertNextApp, buildApp, copyAppForPatching, defaultAppDir } from './app.ts';
 import { startDaemon, type DaemonConfig } from './daemon-client.ts';
+import { LAB_DEFAULTS } from './defaults.ts';
 import { startInstance, waitHealthy } from './instances.ts';
 import { freePort, isPortOpen } from './ports.ts';
 import { adminUrl, applySchemaAndSeed, createAppDatabase, initCluster, startServer, waitForServer } from './postgres.ts';
@@ -14,6 +15,7 @@ import { isAlive, stopGroup, groupMembers } from './processes.ts';
 import { readState, removeState, repoRoot, resolveLabDir, writeState, type LabProcess, type LabState } from './state.ts';
 
 export { copyAppForPatching } from './app.ts';
+export { LAB_DEFAULTS } from './defaults.ts';
 export { resolveLabDir } from './state.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface LabOptions {
   gemini?: { maxConcurrent?: number; requestsPerWindow?: number; windowMs?: number; retryDelaySec?: number };
   onProgress?: (step: string) => void;
   forceBuild?: boolean;
+  /** Aborting (Ctrl-C) stops everything started so far; labUp then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LabInfo {
@@ -47,15 +51,6 @@ export interface LabInfo {
   appDatabaseUrl: string;
   pids: Record<string, number>;
 }
-
-/** One place for the lab's defaults (why each value: DESIGN.md, "Serverless, modelled"). */
-export const LAB_DEFAULTS = {
-  instances: 4,
-  maxConnections: 10,
-  dbLatencyMs: 20,
-  seedUsers: 120,
-  gemini: { maxConcurrent: 10, requestsPerWindow: 200, windowMs: 60_000, retryDelaySec: 1 },
-} as const;
 
 const APP_DB = { database: 'genie', role: 'genie' };
 
@@ -147,9 +142,15 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     processes: [],
   };
   await writeState(state);
+  const aborted = () => opts.signal?.aborted === true;
+  const checkAborted = () => {
+    if (aborted()) throw new UsageError('lab up was interrupted', 'run genie-fix lab up again');
+  };
   const record = async (p: LabProcess) => {
     state.processes.push(p);
     await writeState(state);
+    // A process started after the abort must not escape the cleanup that is already under way.
+    checkAborted();
   };
   const recordTask = (name: string) => async (p: { pid: number; pgid: number }) => record({ name, kind: 'task', expect: '', ...p });
   const forgetTask = async (name: string) => {
@@ -193,6 +194,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     await record({ name: 'postgres', kind: 'postgres', expect: 'postgres', ...pgProc });
     await waitForServer(admin, () => isAlive(pgProc.pid), pgOpts.logFile);
 
+    checkAborted();
     progress('creating and seeding the genie database');
     await createAppDatabase(admin, { ...APP_DB, password: appPassword });
     const directAppUrl = `postgresql://${APP_DB.role}:${appPassword}@127.0.0.1:${pgPort}/${APP_DB.database}`;
@@ -200,6 +202,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     if (!seeded?.testUser) throw new Error(`${seedFile} did not return a testUser`);
     state.testUser = seeded.testUser;
 
+    checkAborted();
     progress('starting the latency proxy and mock Gemini');
     const daemonConfig: DaemonConfig = { pgPort: pgPort!, dbLatencyMs, instancePorts, gemini };
     const daemon = await startDaemon(labDir, daemonConfig, (p) => record({ name: 'daemon', kind: 'daemon', expect: 'daemon.ts', ...p }));
@@ -208,9 +211,10 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     state.appDatabaseUrl = appDatabaseUrl(appDir, APP_DB.role, appPassword, daemon.info.dbProxyPort, APP_DB.database);
     await writeState(state);
 
-    const built = await build;
+    const built = await Promise.race([build, abortedPromise(opts.signal)]);
     progress(built.built ? `app built in ${(built.durationMs / 1000).toFixed(1)} s` : 'app unchanged since the last build');
 
+    checkAborted();
     progress(`starting ${instances} app instance${instances === 1 ? '' : 's'}`);
     const started: Array<{ url: string; pid: number; logFile: string }> = [];
     for (const [i, port] of instancePorts.entries()) {
@@ -227,20 +231,31 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       started.push({ url: `http://127.0.0.1:${port}`, pid: proc.pid, logFile });
     }
     progress('waiting for /api/health on every instance');
-    await waitHealthy(started);
+    await waitHealthy(started, undefined, aborted);
+    checkAborted();
 
     state.url = daemon.info.proxyUrl;
     state.ready = true;
     await writeState(state);
     return infoFromState(state)!;
   } catch (err) {
-    progress('start failed; stopping what was started');
-    // The build is our child: leave no npm/next process behind when the command returns.
-    await buildInFlight?.catch(() => undefined);
+    progress(aborted() ? 'interrupted; stopping what was started' : 'start failed; stopping what was started');
+    // labDown also stops a build still running (it is recorded); then wait for it to be gone.
     await labDown({ labDir }).catch(() => undefined);
+    await buildInFlight?.catch(() => undefined);
     if (err instanceof UsageError) throw err;
     throw new Error(`lab up failed: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Settles never unless the signal aborts, then rejects: lets a long wait end on Ctrl-C. */
+function abortedPromise(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    const fail = () => reject(new UsageError('lab up was interrupted', 'run genie-fix lab up again'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 }
 
 /** Stops every recorded process group (instances first, PostgreSQL last) and removes the state. */

@@ -23,11 +23,12 @@ export function startInstance(appDir: string, port: number, env: InstanceEnv, lo
 export async function waitHealthy(
   instances: Array<{ url: string; pid: number; logFile: string }>,
   timeoutMs = 90_000,
+  isAborted: () => boolean = () => false,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(instances);
   let lastProblem = '';
-  while (pending.size > 0) {
+  while (pending.size > 0 && !isAborted()) {
     for (const inst of [...pending]) {
       if (!isAlive(inst.pid)) {
         const log = await fs.readFile(inst.logFile, 'utf8').catch(() => '');
