@@ -60,7 +60,9 @@ function quoteOf(sf: SourceFile): string {
 }
 
 /** Adds `import { names } from spec` (or the missing names to an existing import of spec). Text-level. */
-export function ensureNamedImport(sf: SourceFile, spec: string, names: string[]): void {
+export function ensureNamedImport(sf: SourceFile, spec: string, names: string[], batch?: Edit[]): void {
+  // With `batch`, a new import declaration is queued with the codemod's other edits (one re-parse, not two).
+  const apply = (edits: Edit[]) => (batch ? batch.push(...edits) : applyEdits(sf, edits));
   const existing = sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === spec && !d.isTypeOnly());
   if (existing) {
     const have = new Set(existing.getNamedImports().map((n) => (n.getAliasNode() ?? n.getNameNode()).getText()));
@@ -68,7 +70,7 @@ export function ensureNamedImport(sf: SourceFile, spec: string, names: string[])
     if (missing.length === 0) return;
     const named = existing.getNamedImports();
     const last = named[named.length - 1];
-    if (last) applyEdits(sf, [{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(', ')}` }]);
+    if (last) apply([{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(', ')}` }]);
     else existing.addNamedImports(missing);
     return;
   }
@@ -79,13 +81,13 @@ export function ensureNamedImport(sf: SourceFile, spec: string, names: string[])
   const imports = sf.getImportDeclarations();
   const lastImport = imports[imports.length - 1];
   if (lastImport) {
-    applyEdits(sf, [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${eol}${line}` }]);
+    apply([{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${eol}${line}` }]);
   } else {
     // After a leading 'use server' / 'use client' directive, else at the top.
     const first = sf.getStatements()[0];
     const directive = first && Node.isExpressionStatement(first) && Node.isStringLiteral(first.getExpression()) ? first : undefined;
-    if (directive) applyEdits(sf, [{ start: directive.getEnd(), end: directive.getEnd(), text: `${eol}${eol}${line}` }]);
-    else applyEdits(sf, [{ start: 0, end: 0, text: `${line}${eol}${eol}` }]);
+    if (directive) apply([{ start: directive.getEnd(), end: directive.getEnd(), text: `${eol}${eol}${line}` }]);
+    else apply([{ start: 0, end: 0, text: `${line}${eol}${eol}` }]);
   }
 }
 

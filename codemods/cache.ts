@@ -128,11 +128,11 @@ export const cache: Codemod = {
         );
       }
       if (edits.length === 0) continue;
+      ensureNamedImport(sf, ctx.addTemplate('cache', sf), ['cached', 'cacheKey'], edits);
       if (!applyEdits(sf, edits)) {
         result.failures.push(noteAt(ctx, sf, 'nested reads; cache them by hand'));
         continue;
       }
-      ensureNamedImport(sf, ctx.addTemplate('cache', sf), ['cached', 'cacheKey']);
       result.changes.push(...notes);
     }
     return result;

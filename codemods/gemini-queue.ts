@@ -31,12 +31,11 @@ export const geminiQueue: Codemod = {
           .filter((c) => !sdk.some((o) => o !== c && o.getStart() <= c.getStart() && o.getEnd() >= c.getEnd()))
           .map((c) => ({ start: c.getStart(), end: c.getEnd(), text: `runGemini(() => ${c.getText()})` })),
       ];
+      ensureNamedImport(sf, ctx.addTemplate('gemini-queue', sf), [...(fetches.length ? ['queuedGeminiFetch'] : []), ...(sdk.length ? ['runGemini'] : [])], edits);
       if (!applyEdits(sf, edits)) {
         result.failures.push(noteAt(ctx, sf, 'overlapping Gemini calls; wrap them by hand'));
         continue;
       }
-      const spec = ctx.addTemplate('gemini-queue', sf);
-      ensureNamedImport(sf, spec, [...(fetches.length ? ['queuedGeminiFetch'] : []), ...(sdk.length ? ['runGemini'] : [])]);
       result.changes.push(...notes);
     }
     return result;

@@ -164,11 +164,11 @@ export const optimisticLock: Codemod = {
         notes.push(noteAt(ctx, update, `blind ${target.model}.update in ${method}: now accepts the ${field} the client read (${body}.${field}) and writes through versionedUpdate (updateMany where ${field} matches + count check), 409 when someone else changed it first; requests without it keep today's behaviour`, MEMO));
       }
       if (edits.length === 0) continue;
+      if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports], edits);
       if (!applyEdits(sf, edits)) {
         result.failures.push(noteAt(ctx, sf, 'overlapping update rewrites'));
         continue;
       }
-      if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports]);
       result.changes.push(...notes);
     }
     return result;

@@ -177,11 +177,11 @@ export const streamBuffer: Codemod = {
         notes.push(noteAt(ctx, stmt, `\`${buf}\` was cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters inside the stream loop: now drained line by line through createLineSplitter(), which keeps only the unfinished tail (\\n and \\r\\n), so no data is dropped`, MEMO));
       }
       if (edits.length === 0) continue;
+      ensureNamedImport(sf, ctx.addTemplate('line-splitter', sf), ['createLineSplitter'], edits);
       if (!applyEdits(sf, edits)) {
         result.failures.push(noteAt(ctx, sf, 'overlapping buffer rewrites'));
         continue;
       }
-      ensureNamedImport(sf, ctx.addTemplate('line-splitter', sf), ['createLineSplitter']);
       result.changes.push(...notes);
     }
     return result;
