@@ -64,6 +64,28 @@ describe('lab', () => {
     expect(JSON.stringify(await res.json())).toContain(info.testUser.email);
   });
 
+  it('streams a chat reply from mock Gemini, and the daemon counts what passed through its parts', async () => {
+    const cookie = await login();
+    const res = await fetch(`${info.url}/api/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ message: 'hello' }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.trim().split('\n').at(-1)).toMatch(/^d:/);
+    const stats = (await (await fetch(info.statsUrl!)).json()) as {
+      gemini: { accepted: number };
+      dbProxy: { connections: number; bytesFromTarget: number };
+      proxy: { perTarget: number[] };
+    };
+    expect(stats.gemini.accepted).toBeGreaterThanOrEqual(1);
+    expect(stats.dbProxy.connections).toBeGreaterThan(0);
+    expect(stats.dbProxy.bytesFromTarget).toBeGreaterThan(0);
+    // Both instances served requests: the round robin reached each of them.
+    expect(stats.proxy.perTarget.every((n) => n > 0)).toBe(true);
+  });
+
   it('runs PostgreSQL with the max_connections asked for, the app as a non-superuser behind the latency proxy', async () => {
     const client = new pg.Client({ connectionString: info.databaseUrl });
     await client.connect();

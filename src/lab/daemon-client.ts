@@ -21,6 +21,8 @@ export interface DaemonInfo {
   proxyUrl: string;
   geminiPort: number;
   geminiUrl: string;
+  /** GET → { gemini, dbProxy, proxy } counters of the daemon's parts. */
+  statsUrl: string;
 }
 
 export const daemonConfigFile = (labDir: string) => path.join(labDir, 'daemon-config.json');

@@ -5,6 +5,8 @@
  * It reads daemon-config.json, writes daemon.json with its ports, and exits on SIGTERM/SIGINT.
  */
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { startRoundRobinProxy } from './round-robin-proxy.ts';
 import { writeJsonAtomic } from './state.ts';
@@ -17,11 +19,24 @@ async function main(labDir: string): Promise<void> {
   const dbProxy = await startLatencyProxy({ targetPort: config.pgPort, delayMs: config.dbLatencyMs });
   const proxy = await startRoundRobinProxy({ targets: config.instancePorts.map((p) => `http://127.0.0.1:${p}`) });
 
+  // Counters of the in-process parts, for diagnose and demo (e.g. how many 429s Gemini really sent).
+  const statsServer = http.createServer((req, res) => {
+    if (req.url !== '/stats') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ gemini: gemini.stats(), dbProxy: dbProxy.stats(), proxy: proxy.stats() }));
+  });
+  await new Promise<void>((resolve) => statsServer.listen(0, '127.0.0.1', () => resolve()));
+  const statsPort = (statsServer.address() as AddressInfo).port;
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await Promise.allSettled([proxy.close(), dbProxy.close(), gemini.close()]);
+    statsServer.closeAllConnections();
+    await Promise.allSettled([proxy.close(), dbProxy.close(), gemini.close(), new Promise((r) => statsServer.close(r))]);
     process.exit(0);
   };
   process.on('SIGTERM', stop);
@@ -35,6 +50,7 @@ async function main(labDir: string): Promise<void> {
     proxyUrl: proxy.url,
     geminiPort: gemini.port,
     geminiUrl: gemini.url,
+    statsUrl: `http://127.0.0.1:${statsPort}/stats`,
   };
   await writeJsonAtomic(daemonInfoFile(labDir), info);
   console.log(`lab daemon ready: ${JSON.stringify(info)}`);

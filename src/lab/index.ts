@@ -50,6 +50,8 @@ export interface LabInfo {
   /** What the app instances use: role genie, through the latency proxy, with the app's own URL parameters. */
   appDatabaseUrl: string;
   pids: Record<string, number>;
+  /** GET → JSON counters: { gemini: mock-gemini stats, dbProxy: latency proxy, proxy: round-robin per instance }. */
+  statsUrl?: string;
 }
 
 const APP_DB = { database: 'genie', role: 'genie' };
@@ -85,6 +87,7 @@ function infoFromState(state: LabState): LabInfo | undefined {
     labDir: state.labDir,
     appDatabaseUrl: state.appDatabaseUrl,
     pids: Object.fromEntries(state.processes.map((p) => [p.name, p.pid])),
+    statsUrl: state.statsUrl,
   };
 }
 
@@ -206,8 +209,14 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     progress('starting the latency proxy and mock Gemini');
     const daemonConfig: DaemonConfig = { pgPort: pgPort!, dbLatencyMs, instancePorts, gemini };
     const daemon = await startDaemon(labDir, daemonConfig, (p) => record({ name: 'daemon', kind: 'daemon', expect: 'daemon.ts', ...p }));
-    Object.assign(state.ports, { dbProxy: daemon.info.dbProxyPort, proxy: daemon.info.proxyPort, gemini: daemon.info.geminiPort });
+    Object.assign(state.ports, {
+      dbProxy: daemon.info.dbProxyPort,
+      proxy: daemon.info.proxyPort,
+      gemini: daemon.info.geminiPort,
+      stats: Number(new URL(daemon.info.statsUrl).port),
+    });
     state.geminiUrl = daemon.info.geminiUrl;
+    state.statsUrl = daemon.info.statsUrl;
     state.appDatabaseUrl = appDatabaseUrl(appDir, APP_DB.role, appPassword, daemon.info.dbProxyPort, APP_DB.database);
     await writeState(state);
 

@@ -29,6 +29,7 @@ export interface LabState {
   databaseUrl?: string;
   appDatabaseUrl?: string;
   geminiUrl?: string;
+  statsUrl?: string;
   testUser?: { email: string; password: string };
   instanceUrls: string[];
   ports: Record<string, number>;
