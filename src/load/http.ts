@@ -1,4 +1,6 @@
-import { Agent, request } from 'undici';
+import { setMaxListeners } from 'node:events';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { classifyResponse, classifyThrown, type ErrorClass } from './classify.ts';
 import type { CookieJar } from './cookies.ts';
 
@@ -37,10 +39,12 @@ export interface StreamMeta {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** An HTTP client for one origin: a keep-alive Agent with enough sockets for every virtual user. */
+/** An HTTP client for one origin: a keep-alive undici Pool with enough sockets for every virtual user. */
 export class HttpClient {
-  private readonly agent: Agent;
+  private readonly pool: Pool;
   readonly origin: string;
+  /** A base path under the origin (`/app` in http://host/app). */
+  private readonly prefix: string;
 
   constructor(
     baseUrl: string,
@@ -48,10 +52,19 @@ export class HttpClient {
     connections = 128,
   ) {
     this.origin = baseUrl.replace(/\/+$/, '');
-    this.agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+    const u = new URL(this.origin);
+    this.prefix = u.pathname === '/' ? '' : u.pathname;
+    this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
+    // Every in-flight request listens on the run's signal.
+    setMaxListeners(0, signal);
   }
 
-  private buildRequest(path: string, opts: RequestOptions): { url: string; init: Parameters<typeof request>[1]; signal: AbortSignal } {
+  /**
+   * Plain requests use undici's own header/body timers and the run's signal: a fresh
+   * AbortSignal.timeout + AbortSignal.any per request costs more than the request itself at high
+   * rates (see bench/load.ts). Streams, which need a whole-request deadline, get their own signal.
+   */
+  private buildRequest(path: string, opts: RequestOptions, wholeDeadline: boolean): Dispatcher.RequestOptions {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream, */*', ...opts.headers };
     const cookie = opts.jar?.header();
     if (cookie) headers.cookie = cookie;
@@ -60,9 +73,10 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
-    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const signal = wholeDeadline ? AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]) : this.signal;
     const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    return { url: this.origin + path, init: { method, headers, body, signal, dispatcher: this.agent }, signal };
+    return { path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
   }
 
   /** One request, body read as text; never throws (failures become `errorClass`). */
@@ -70,8 +84,7 @@ export class HttpClient {
     const startedAt = performance.now();
     let ttfbMs = 0;
     try {
-      const { url, init } = this.buildRequest(path, opts);
-      const res = await request(url, init);
+      const res = await this.pool.request(this.buildRequest(path, opts, false));
       ttfbMs = performance.now() - startedAt;
       opts.jar?.store(res.headers['set-cookie']);
       const text = await res.body.text();
@@ -105,8 +118,7 @@ export class HttpClient {
    */
   async stream<R>(path: string, opts: RequestOptions, consume: (body: AsyncIterable<Buffer>, meta: StreamMeta) => Promise<R>): Promise<R> {
     const startedAt = performance.now();
-    const { url, init } = this.buildRequest(path, opts);
-    const res = await request(url, init);
+    const res = await this.pool.request(this.buildRequest(path, opts, true));
     opts.jar?.store(res.headers['set-cookie']);
     const meta: StreamMeta = {
       status: res.statusCode,
@@ -123,7 +135,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+    await this.pool.destroy().catch(() => undefined);
   }
 }
 

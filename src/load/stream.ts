@@ -13,7 +13,7 @@ export interface ChatStreamResult {
   /** Request start → first text part. */
   ttftMs: number | null;
   totalMs: number;
-  /** Longest pause between two chunks. */
+  /** Longest pause between two chunks (time to the first chunk is ttfb/ttft). */
   maxGapMs: number;
   bytes: number;
   lines: number;
@@ -98,7 +98,7 @@ export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMe
     complete: false,
   };
   let tail = '';
-  let last = performance.now();
+  let last: number | null = null;
 
   const handleLine = (raw: string) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -130,7 +130,7 @@ export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMe
   try {
     for await (const chunk of body) {
       const now = performance.now();
-      result.maxGapMs = Math.max(result.maxGapMs, now - last);
+      if (last !== null) result.maxGapMs = Math.max(result.maxGapMs, now - last);
       last = now;
       result.bytes += chunk.length;
       const lines = (tail + decoder.decode(chunk, { stream: true })).split('\n');
