@@ -257,6 +257,11 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   }
 }
 
+async function anyAlive(procs: LabProcess[]): Promise<boolean> {
+  for (const p of procs) if ((await groupMembers(p.pgid)).length > 0) return true;
+  return false;
+}
+
 /** Settles never unless the signal aborts, then rejects: lets a long wait end on Ctrl-C. */
 function abortedPromise(signal: AbortSignal | undefined): Promise<never> {
   return new Promise((_, reject) => {
@@ -288,6 +293,10 @@ export async function labDown(opts: { labDir?: string } = {}): Promise<{ stopped
   const early = (p: LabProcess) => p.kind === 'next' || p.kind === 'task';
   await Promise.all(procs.filter(early).map(stopOne));
   for (const p of procs.filter((p) => !early(p))) await stopOne(p);
+  // The data is throwaway (each lab up runs initdb afresh); logs stay for a post-mortem.
+  if (!(await anyAlive(procs))) {
+    await fs.rm(path.join(labDir, 'pg'), { recursive: true, force: true });
+  }
   await removeState(labDir);
   return { stopped };
 }
