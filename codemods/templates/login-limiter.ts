@@ -2,10 +2,12 @@
  * Login attempt limiting keyed by IP + account, with a looser per-IP ceiling on failures.
  * The memo's fix was wrong: a per-user key checked only after a successful login protects nothing, and a plain
  * per-IP key blocks a whole ship behind one NAT; here only failures count, so hundreds of passengers sharing an IP
- * log in freely while brute force on one account stops after 10 failures and password spraying after 100.
+ * log in freely while brute force on one account stops after 5 failures and password spraying after 100.
  *
  * Counters live in rate-limiter-flexible limiters behind the small `FailureCounter` interface, so a shared
  * store (RateLimiterRedis with the same options) can replace the in-memory one via `configureLoginLimiter`.
+ * In memory, each serverless instance counts on its own: N instances allow N × 5 guesses per account per
+ * window, which is why the per-account default is 5 and why a shared store is the next step.
  */
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -49,7 +51,7 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 const options: LoginLimiterOptions = {
-  maxFailuresPerAccount: intFromEnv('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10),
+  maxFailuresPerAccount: intFromEnv('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
   maxFailuresPerIp: intFromEnv('LOGIN_MAX_FAILURES_PER_IP', 100),
   windowSec: intFromEnv('LOGIN_FAILURE_WINDOW_SEC', 15 * 60),
   createCounter: (o) => new RateLimiterMemory(o),

@@ -14,6 +14,7 @@ import { compareReports } from '../report/compare.ts';
 import type { Report } from '../report/types.ts';
 import { coreDefects, defectRows, loopFailures, type DefectRow } from './defects.ts';
 import type { StepRunner } from './steps.ts';
+import { FailureError } from '../errors.ts';
 
 export interface DemoOptions {
   out: string;
@@ -66,7 +67,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       labUp({ labDir, instances: opts.instances, onProgress: update }),
     );
     const before = await steps.step(`Reproduce: diagnose with ${users} users`, () => run(beforeLab, 'before'));
-    await steps.step('Stop the lab', () => labDown({ labDir }));
     throwIfAborted(opts.signal);
 
     patchedDir = await steps.step('Copy the app for patching', () => copyAppForPatching(defaultAppDir(), patchName));
@@ -80,7 +80,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         options: { databaseUrl: beforeLab.databaseUrl, instances: beforeLab.instances },
       }),
     );
-    for (const c of apply.codemods) for (const ch of c.changes) log(`  ${c.id}: ${ch.file}${ch.line ? `:${ch.line}` : ''} ${ch.message}`);
+    const where = (n: { file: string; line?: number }) => `${n.file}${n.line ? `:${n.line}` : ''}`;
+    for (const c of apply.codemods) {
+      for (const ch of c.changes) log(`  ${c.id}: ${where(ch)} ${ch.message}`);
+      for (const f of c.failures) log(`  ${c.id}: FAILED ${where(f)} ${f.message}`);
+    }
+    if (apply.exitCode !== 0) {
+      const failed = apply.codemods.filter((c) => c.failures.length).map((c) => c.id);
+      throw new FailureError(`apply could not fix the copy (${failed.join(', ') || 'type-check'}); see the lines above`);
+    }
+    // The server was needed until now: database-url sized the pool from its max_connections.
+    await steps.step('Stop the lab', () => labDown({ labDir }));
     throwIfAborted(opts.signal);
 
     const afterLab = await steps.step('Rebuild and start the lab with the patched copy', (update) =>

@@ -15,6 +15,8 @@ import { runDetached, type SpawnedProcess } from './processes.ts';
 const NOT_SOURCE = new Set(['node_modules', '.next', '.git', 'generated', '.turbo', 'coverage']);
 /** Files a build itself rewrites; hashing them would make every build look like a change. */
 const BUILD_WRITTEN = [/^next-env\.d\.ts$/, /\.tsbuildinfo$/];
+/** Not copied for patching. Generated code (the Prisma client) is copied: codemods type-check against it. */
+const NOT_COPIED = new Set([...NOT_SOURCE].filter((d) => d !== 'generated'));
 
 export const defaultAppDir = () => path.join(repoRoot, 'examples', 'genie-app');
 
@@ -48,7 +50,7 @@ export function nextBinary(appDir: string): string {
 
 /**
  * Copies an app to <repo>/.genie-lab/apps/<name>/ so it resolves the repository's node_modules,
- * without node_modules, .next or generated code. A previous copy's .next is kept: if the new
+ * without node_modules or .next. A previous copy's .next is kept: if the new
  * sources hash the same, the lab skips the rebuild.
  */
 export async function copyAppForPatching(srcDir: string, name: string): Promise<string> {
@@ -67,7 +69,7 @@ export async function copyAppForPatching(srcDir: string, name: string): Promise<
       if (rel === '') return true;
       const parts = rel.split(path.sep);
       if (parts.includes('node_modules')) return false;
-      return !NOT_SOURCE.has(parts[0]!);
+      return !NOT_COPIED.has(parts[0]!);
     },
   });
   return dest;
