@@ -9,4 +9,5 @@ export const templateDependencies: Record<string, Record<string, string>> = {
   'line-splitter': { 'eventsource-parser': '^3.1.1' },
   'optimistic-lock': {},
   'pool-options': {},
+  'upload-stream': { 'p-queue': '^9.3.5' },
 };
