@@ -1,17 +1,18 @@
 /**
  * The one table of codemods: order of application, help text and `--only` / `--skip` validation all come from
- * here. upload-queue, session-id and fetch-cache (issue 7) are not registered yet.
+ * here.
  */
 import { cache } from './cache.ts';
 import { databaseUrl } from './database-url.ts';
 import { geminiQueue } from './gemini-queue.ts';
 import { optimisticLock } from './optimistic-lock.ts';
 import { rateLimiter } from './rate-limiter.ts';
+import { sessionId } from './session-id.ts';
 import { streamBuffer } from './stream-buffer.ts';
 import type { Codemod } from './types.ts';
 
 // gemini-queue runs before cache so cache sees the queued calls as Gemini calls too (either order works).
-export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock];
+export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock, sessionId];
 
 export function codemodHelp(): string {
   return codemods.map((c) => `  ${c.id.padEnd(16)} ${c.title}`).join('\n');
