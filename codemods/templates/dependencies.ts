@@ -4,6 +4,9 @@
  */
 export const templateDependencies: Record<string, Record<string, string>> = {
   cache: { 'lru-cache': '^11.5.3' },
+  // `apply --store redis` variants: copied under the base name (cache.ts, login-limiter.ts).
+  'cache.redis': { ioredis: '^5.11.1', 'lru-cache': '^11.5.3' },
+  'login-limiter.redis': { ioredis: '^5.11.1', 'rate-limiter-flexible': '^11.4.0' },
   'gemini-queue': { 'p-queue': '^9.3.5' },
   'login-limiter': { 'rate-limiter-flexible': '^11.4.0' },
   'line-splitter': { 'eventsource-parser': '^3.1.1' },

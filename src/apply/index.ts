@@ -15,7 +15,7 @@ import { listFolder, listSources, writeAtomic } from './files.ts';
 import { insideRoot } from './paths.ts';
 import { assertCleanTree, assertNextProject } from './preflight.ts';
 import { typecheck } from './typecheck.ts';
-import { Workspace, loadTemplateDependencies } from './workspace.ts';
+import { Workspace, loadTemplateDependencies, type TemplateStore } from './workspace.ts';
 
 export interface ApplyOptions {
   dir: string;
@@ -25,6 +25,8 @@ export interface ApplyOptions {
   force?: boolean;
   /** Type-check after writing (default true with write). */
   typecheck?: boolean;
+  /** Where the limiter and cache templates keep state (default memory); 'redis' copies their .redis.ts variants. */
+  store?: TemplateStore;
   /** Codemod options (connectionLimit, databaseUrl, instances, …). */
   options?: CodemodContext['options'];
 }
@@ -93,7 +95,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
   const project = fs.existsSync(tsconfig)
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
     : new Project({ compilerOptions: { allowJs: true, jsx: ts.JsxEmit.ReactJSX }, skipFileDependencyResolution: true });
-  const workspace = new Workspace(root);
+  const workspace = new Workspace(root, opts.store);
 
   const sources = listSources(root).map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
   const original = new Map<string, string>(); // abs → text before any codemod

@@ -11,6 +11,9 @@ import { insideRoot, toRel } from './paths.ts';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../codemods/templates');
 
+/** Where the limiter and cache templates keep their state: process memory, or Redis (`apply --store redis`). */
+export type TemplateStore = 'memory' | 'redis';
+
 export interface StagedFile {
   before: string | undefined;
   after: string;
@@ -77,7 +80,10 @@ export class Workspace {
   readonly templatesAdded = new Map<string, string>();
   readonly dependenciesAdded = new Map<string, string>();
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    readonly store: TemplateStore = 'memory',
+  ) {
     this.alias = readAlias(root);
     const srcLayout = fs.existsSync(path.join(root, 'src/app')) || fs.existsSync(path.join(root, 'src/pages'));
     this.templateDir = srcLayout ? 'src/lib/genie' : 'lib/genie';
@@ -100,7 +106,10 @@ export class Workspace {
 
   /** Copies codemods/templates/<name>.ts to <lib>/genie/<name>.ts (byte-identical) with its dependencies. */
   addTemplate(name: string, from: SourceFile): string {
-    const source = path.join(TEMPLATES_DIR, `${name}.ts`);
+    // A store variant (<name>.redis.ts) replaces the template under the same name and exports.
+    const variant = this.store === 'memory' ? undefined : `${name}.${this.store}`;
+    const useVariant = variant !== undefined && fs.existsSync(path.join(TEMPLATES_DIR, `${variant}.ts`));
+    const source = path.join(TEMPLATES_DIR, `${useVariant ? variant : name}.ts`);
     if (!fs.existsSync(source)) throw new Error(`template ${name} is missing from ${TEMPLATES_DIR}`);
     const rel = `${this.templateDir}/${name}.ts`;
     const text = fs.readFileSync(source, 'utf8');
@@ -110,7 +119,7 @@ export class Workspace {
       this.templatesAdded.set(name, rel);
       // Templates may import their siblings ('./cache.ts').
       for (const m of text.matchAll(/from\s+['"]\.\/([\w-]+?)(?:\.ts)?['"]/g)) this.addTemplate(m[1]!, from);
-      const deps = dependencyTable?.[name] ?? {};
+      const deps = (useVariant ? dependencyTable?.[variant] : undefined) ?? dependencyTable?.[name] ?? {};
       const own = ownVersions();
       for (const pkg of importedPackages(text)) this.addDependency(pkg, deps[pkg] ?? own[pkg] ?? 'latest');
       for (const [pkg, range] of Object.entries(deps)) this.addDependency(pkg, range);

@@ -16,6 +16,16 @@ interface ApplyFlags {
   connectTimeout?: string;
   databaseUrl?: string;
   instances?: string;
+  store?: string;
+}
+
+const STORES = ['memory', 'redis'] as const;
+
+function storeFlag(value: string | undefined): (typeof STORES)[number] {
+  if (value === undefined) return 'memory';
+  const store = STORES.find((s) => s === value);
+  if (!store) throw new UsageError(`--store must be one of ${STORES.join(', ')}, got "${value}"`);
+  return store;
 }
 
 function intFlag(name: string, value: string | undefined): number | undefined {
@@ -73,9 +83,12 @@ export function register(program: Command): void {
     .option('--connect-timeout <s>', 'database-url: connect_timeout in seconds')
     .option('--database-url <url>', 'database-url: read max_connections from this server')
     .option('--instances <n>', 'database-url: serverless instances sharing the database', '1')
+    .option('--store <kind>', 'where the login limiter and cache keep state: memory (per instance) or redis (shared; the app needs REDIS_URL)', 'memory')
     .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
     .action(async (dir: string, flags: ApplyFlags) => {
+      const store = storeFlag(flags.store);
       const result = await applyCodemods({
+        store,
         dir,
         write: flags.write,
         only: flags.only,
@@ -90,11 +103,15 @@ export function register(program: Command): void {
           instances: intFlag('--instances', flags.instances),
         },
       });
+      const storeNote =
+        store === 'redis' && result.templatesAdded.length
+          ? '\nstore: redis: the limiter and cache share state through Redis; set REDIS_URL in the app environment'
+          : '';
       if (flags.json) {
-        process.stderr.write(formatApply(result) + '\n');
+        process.stderr.write(formatApply(result) + storeNote + '\n');
         process.stdout.write(redact(JSON.stringify(result, null, 2)) + '\n');
       } else {
-        process.stdout.write(formatApply(result) + '\n');
+        process.stdout.write(formatApply(result) + storeNote + '\n');
       }
       process.exitCode = result.exitCode;
     });

@@ -35,6 +35,8 @@ export interface LabOptions {
   forceBuild?: boolean;
   /** Aborting (Ctrl-C) stops everything started so far; labUp then rejects. */
   signal?: AbortSignal;
+  /** Extra environment for every app instance (e.g. REDIS_URL for a `--store redis` copy). */
+  env?: Record<string, string>;
 }
 
 export interface LabInfo {
@@ -231,7 +233,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
       const proc = startInstance(
         appDir,
         port,
-        { DATABASE_URL: state.appDatabaseUrl, GEMINI_BASE_URL: state.geminiUrl, GEMINI_API_KEY: geminiKey },
+        { ...opts.env, DATABASE_URL: state.appDatabaseUrl, GEMINI_BASE_URL: state.geminiUrl, GEMINI_API_KEY: geminiKey },
         logFile,
       );
       state.ports[`instance-${i + 1}`] = port;
