@@ -9,10 +9,11 @@ import { optimisticLock } from './optimistic-lock.ts';
 import { rateLimiter } from './rate-limiter.ts';
 import { sessionId } from './session-id.ts';
 import { streamBuffer } from './stream-buffer.ts';
+import { uploadQueue } from './upload-queue.ts';
 import type { Codemod } from './types.ts';
 
 // gemini-queue runs before cache so cache sees the queued calls as Gemini calls too (either order works).
-export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock, sessionId];
+export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock, uploadQueue, sessionId];
 
 export function codemodHelp(): string {
   return codemods.map((c) => `  ${c.id.padEnd(16)} ${c.title}`).join('\n');
