@@ -2,8 +2,10 @@
  * Small helpers shared by the codemods. Edits are plain text splices on the file's current text, so every byte a
  * codemod does not mean to change stays as the author wrote it (ts-morph's printer would reformat).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph';
+import ts from 'typescript';
 import type { ChangeNote, CodemodContext } from './types.ts';
 
 export interface Edit {
@@ -145,4 +147,60 @@ export function emptyResult() {
     failures: ChangeNote[];
     notes: ChangeNote[];
   };
+}
+
+// Files of the app read only to judge what an import is (never edited): parsed once per text.
+let scratch: Project | undefined;
+const scratchFiles = new Map<string, SourceFile>();
+
+/** The app file an import specifier of `sf` resolves to (tsconfig `paths` honoured); undefined for packages. */
+export function resolveAppModule(sf: SourceFile, spec: string): SourceFile | undefined {
+  if (!spec.startsWith('.') && !/^[@~#]\//.test(spec) && !sf.getProject().getCompilerOptions().paths) return undefined;
+  const resolved = ts.resolveModuleName(spec, sf.getFilePath(), sf.getProject().getCompilerOptions() as unknown as ts.CompilerOptions, ts.sys).resolvedModule;
+  if (!resolved || resolved.isExternalLibraryImport || /[\\/]node_modules[\\/]/.test(resolved.resolvedFileName) || resolved.resolvedFileName.endsWith('.d.ts')) return undefined;
+  const file = resolved.resolvedFileName;
+  const inProject = sf.getProject().getSourceFile(file);
+  if (inProject) return inProject;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const known = scratchFiles.get(file);
+  if (known && known.getFullText() === text) return known;
+  scratch ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
+  const parsed = scratch.createSourceFile(file, text, { overwrite: true });
+  scratchFiles.set(file, parsed);
+  return parsed;
+}
+
+/** For a name imported into `sf` from another file of the app: that file and the declaration it names. */
+export function importedDeclaration(sf: SourceFile, localName: string): { file: SourceFile; node: Node } | undefined {
+  for (const decl of sf.getImportDeclarations()) {
+    if (decl.isTypeOnly()) continue;
+    const named = decl.getNamedImports().find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === localName);
+    if (!named) continue;
+    const file = resolveAppModule(sf, decl.getModuleSpecifierValue());
+    if (!file) return undefined;
+    const original = named.getNameNode().getText();
+    const node = file.getFunction(original) ?? file.getVariableDeclaration(original);
+    return node ? { file, node } : undefined;
+  }
+  return undefined;
+}
+
+/** `a.b.c(…)` → `a`. */
+export function rootIdentifier(expr: Node): Node | undefined {
+  let cur: Node = expr;
+  while (Node.isPropertyAccessExpression(cur) || Node.isCallExpression(cur) || Node.isNonNullExpression(cur)) cur = cur.getExpression();
+  return Node.isIdentifier(cur) ? cur : undefined;
+}
+
+/** Does the file end its statements with semicolons (judged by its first statements)? */
+export function usesSemicolons(sf: SourceFile): boolean {
+  const stmts = sf.getDescendantsOfKind(SyntaxKind.VariableStatement).concat(sf.getDescendantsOfKind(SyntaxKind.ExpressionStatement) as never[]).slice(0, 20);
+  if (stmts.length === 0) return true;
+  const withSemi = stmts.filter((s) => s.getText().trimEnd().endsWith(';')).length;
+  return withSemi * 2 >= stmts.length;
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
-import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, referencedNames, type Edit } from './ast.ts';
+import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, importedDeclaration, noteAt, referencedNames, type Edit } from './ast.ts';
 import { callsGemini, mentionsGemini } from './gemini-detect.ts';
 import type { Codemod, CodemodContext } from './types.ts';
 
@@ -15,7 +15,9 @@ const PRISMA_READS = new Set(['findMany', 'findFirst', 'count', 'aggregate', 'gr
 const DB_READ = /\.(?:findMany|findFirst|findUnique|\$queryRaw(?:Unsafe)?|query|rpc|similaritySearch|search)\s*[(<`]/;
 const DB_WRITE = /\.(?:create|createMany|update|updateMany|upsert|delete|deleteMany|\$executeRaw\w*)\s*\(/;
 const REQUEST_SCOPED = /\b(?:cookies|headers|session|getServerSession|getSession|auth)\b/i;
-const SESSION_SOURCE = /\b(?:getSessionUser|getServerSession|getSession|getCurrentUser|currentUser|requireUser|getUser|auth|cookies)\s*\(|\bsession\b/i;
+const SESSION_SOURCE = /\b(?:getSessionUser|getServerSession|getSession|getCurrentUser|currentUser|requireUser|getUser|auth|cookies)\s*\(|\bsession\b|\b(?:get|require)?(?:current|signedIn|loggedIn|authed|authenticated|session)\w*\s*\(/i;
+// A filter on the owner of the rows (`where: { userId }`, `accountId: account.id`): the result is per-user by shape.
+const OWNER_FILTER = /\b\w*(?:user|account|owner|member|customer|author|profile|tenant)Id\b\s*[:,}]/i;
 
 // Knowledge articles change when an editor publishes; 10 minutes keeps answers fresh enough (the memo's figure).
 const SEARCH_TTL = '10 * 60_000';
@@ -37,13 +39,19 @@ function sessionDerived(fn: Node): Set<string> {
       if (!init) continue;
       const names = Node.isIdentifier(d.getNameNode()) ? [d.getName()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
       if (names.every((n) => tainted.has(n))) continue;
-      if (SESSION_SOURCE.test(init.getText()) || referencedNames(init).some((n) => tainted.has(n))) {
+      if (SESSION_SOURCE.test(init.getText()) || referencedNames(init).some((n) => tainted.has(n) || readsRequestState(fn.getSourceFile(), n))) {
         for (const n of names) tainted.add(n);
         grew = true;
       }
     }
   }
   return tainted;
+}
+
+/** An imported helper that reads cookies, headers or the session (`currentAccount()` in lib/auth.ts). */
+function readsRequestState(sf: SourceFile, name: string): boolean {
+  const imported = importedDeclaration(sf, name);
+  return Boolean(imported && /\b(?:cookies|headers)\s*\(|getServerSession|getSession|\bauth\s*\(|\.cookies\b/.test(imported.node.getText()));
 }
 
 /** Locals of fn (declared inside it or its parameters) that the node mentions: they go into the cache key. */
@@ -111,6 +119,10 @@ export const cache: Codemod = {
           ? fn.getParameters().filter((p) => /Request|^req(?:uest)?$/.test(`${p.getTypeNode()?.getText() ?? ''} ${p.getName()}`)).map((p) => p.getName())
           : [];
         if (referencedNames(call).some((n) => params.includes(n))) continue;
+        if (OWNER_FILTER.test(call.getArguments()[0]?.getText() ?? '')) {
+          result.notes.push(noteAt(ctx, call, `left alone: ${kind.label} filters by the owner of the rows, so it is per-user data; caching it needs a per-user key and invalidation on every write of it`, MEMO));
+          continue;
+        }
         const tainted = sessionDerived(fn);
         const usesSession = referencedNames(call).filter((n) => tainted.has(n));
         if (usesSession.length > 0) {

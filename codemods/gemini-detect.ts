@@ -1,16 +1,21 @@
 /** Recognises code that talks to Gemini by what it calls, not by what it is named. */
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
-import { initializerOf } from './ast.ts';
+import { importedDeclaration, initializerOf, rootIdentifier } from './ast.ts';
 
 const HOST = /generativelanguage\.googleapis\.com/;
 const METHOD_PATH = /:(?:stream)?[gG]enerateContent\b|:embedContent\b|:countTokens\b/;
-const ENV_BASE = /\benv\.\w*GEMINI\w*(?:URL|BASE|ENDPOINT|HOST|ORIGIN)\w*/;
+const ENV_BASE = /\benv\.\w*GEMINI\w*(?:URL|BASE|ENDPOINT|HOST|ORIGIN|ROOT)\w*/;
 export const SDK_MODULES = ['@google/generative-ai', '@google/genai'];
 const SDK_METHODS = new Set(['generateContent', 'generateContentStream', 'sendMessage', 'sendMessageStream', 'embedContent', 'batchEmbedContents', 'countTokens']);
 
-/** Cheap text test for prefilters. */
+/**
+ * Cheap text test for prefilters. Besides the obvious markers, a file that calls an SDK method on something, or
+ * calls fetch with a local module imported, is parsed: the model object or the URL builder may live in lib/.
+ */
 export function mentionsGemini(text: string): boolean {
-  return HOST.test(text) || METHOD_PATH.test(text) || ENV_BASE.test(text) || /GEMINI/.test(text) || SDK_MODULES.some((m) => text.includes(m)) || text.includes('queuedGeminiFetch') || text.includes('runGemini');
+  if (/\.(?:generateContent|generateContentStream|sendMessage|sendMessageStream|embedContent)\s*\(/.test(text)) return true;
+  if (/\bfetch\s*\(/.test(text) && /from\s+['"](?:\.|[@~#]\/)/.test(text)) return true;
+  return /gemini/i.test(text) || HOST.test(text) || METHOD_PATH.test(text) || ENV_BASE.test(text) || /GEMINI/.test(text) || SDK_MODULES.some((m) => text.includes(m)) || text.includes('queuedGeminiFetch') || text.includes('runGemini');
 }
 
 /** Does the value of `node` (a URL expression) reach Gemini? Follows const/let initialisers in the same file. */
@@ -30,6 +35,10 @@ export function reachesGemini(node: Node, depth = 0, seen = new Set<string>()): 
     // A helper in the same file that builds the URL: function geminiUrl(model) { return `…` }
     const fn = node.getSourceFile().getFunction(name);
     if (fn && (HOST.test(fn.getText()) || METHOD_PATH.test(fn.getText()) || ENV_BASE.test(fn.getText()))) return true;
+    if (init || fn) continue;
+    // Built in another module of the app: `fetch(geminiEndpoint(model, true))` with the helper in lib/.
+    const imported = importedDeclaration(node.getSourceFile(), name);
+    if (imported && reachesGemini(imported.node, depth + 1, new Set())) return true;
   }
   return false;
 }
@@ -48,12 +57,27 @@ export function geminiFetchCalls(sf: SourceFile): CallExpression[] {
   });
 }
 
-/** SDK calls (`model.generateContent(…)`, `ai.models.generateContentStream(…)`) in a file importing a Gemini SDK. */
+/** A client or model object made in another module of the app that imports a Gemini SDK (`export const model = genAI.getGenerativeModel(…)`). */
+function importedSdkObject(sf: SourceFile, name: string): boolean {
+  const imported = importedDeclaration(sf, name);
+  return Boolean(imported && Node.isVariableDeclaration(imported.node) && importsSdk(imported.file));
+}
+
+/**
+ * SDK calls (`model.generateContent(…)`, `ai.models.generateContentStream(…)`) in a file importing a Gemini SDK,
+ * or on a client/model object imported from a module of the app that does.
+ */
 export function geminiSdkCalls(sf: SourceFile): CallExpression[] {
-  if (!importsSdk(sf)) return [];
+  const direct = importsSdk(sf);
+  const verdicts = new Map<string, boolean>();
   return sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
-    return Node.isPropertyAccessExpression(callee) && SDK_METHODS.has(callee.getName());
+    if (!Node.isPropertyAccessExpression(callee) || !SDK_METHODS.has(callee.getName())) return false;
+    if (direct) return true;
+    const root = rootIdentifier(callee.getExpression())?.getText();
+    if (!root) return false;
+    if (!verdicts.has(root)) verdicts.set(root, importedSdkObject(sf, root));
+    return verdicts.get(root)!;
   });
 }
 
