@@ -28,12 +28,16 @@ export interface ScenarioContext {
   client: import('../src/load/http.ts').HttpClient;
   /** Sessions logged in once per run and reused (the login limiter is per IP). */
   sessions: import('../src/load/sessions.ts').SessionPool;
+  /** Present when the target is a lab on this machine (`--lab-dir`, or the default lab serving this URL). */
+  lab?: import('../src/diagnose/lab-target.ts').LabTarget;
 }
 
 export interface ScenarioOutcome {
   metrics: Record<string, MetricValue>;
   evidence: Evidence[];
   timeline?: TimePoint[];
+  /** Set when the scenario could not apply to this target (e.g. no --database-url): the reason; verdict `skip`. */
+  skipped?: string;
 }
 
 export interface Scenario {

@@ -34,6 +34,8 @@ export const targetConfigSchema = z
         expenses: route.default('/api/expenses'),
         chat: route.default('/api/chat/stream'),
         health: route.default('/api/health'),
+        /** upload-memory: `{token}` becomes a fresh random upload token. */
+        upload: route.default('/api/passport/{token}/upload'),
       })
       .strict()
       .prefault({}),
@@ -67,6 +69,18 @@ export const targetConfigSchema = z
         poolRounds: z.number().int().min(1).max(100).default(3),
         bruteForceAttempts: z.number().int().min(11).max(200).default(30),
         loginConcurrency: z.number().int().min(1).max(50).default(4),
+        /** session-id: ids to collect from concurrent logins. */
+        sessionIdSamples: z.number().int().min(2).max(5000).default(200),
+        /** session-id: longest total wait on the login limiter's Retry-After. Units: ms. */
+        sessionIdMaxWaitMs: z.number().int().min(0).max(600_000).default(65_000),
+        /** cache-effectiveness: chats in the burst, and how many distinct questions they cycle through. */
+        cacheChats: z.number().int().min(1).max(1000).default(30),
+        cacheQuestions: z.number().int().min(1).max(5).default(3),
+        /** cache-effectiveness: wait for PostgreSQL to publish its counters (it does so when a backend goes idle, within ~10 s). Units: ms. */
+        cacheSettleMs: z.number().int().min(0).max(60_000).default(11_000),
+        /** upload-memory: concurrent uploads and the size of each. Units: MB (MiB). */
+        uploads: z.number().int().min(1).max(200).default(20),
+        uploadMb: z.number().min(0.1).max(100).default(8),
       })
       .strict()
       .prefault({}),

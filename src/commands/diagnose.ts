@@ -17,6 +17,7 @@ interface DiagnoseFlags {
   baseline?: string;
   json?: boolean;
   yes?: boolean;
+  labDir?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--baseline <report.json>', 'compare with an earlier report; exit 1 on regression')
     .option('--json', 'print the report as JSON on stdout (human output goes to stderr)')
     .option('--yes', 'allow write scenarios against a non-loopback host')
+    .option('--lab-dir <dir>', 'the lab serving --url, so upload-memory can sample the app processes\' memory (default: the default lab when it serves --url)')
     .action(async (flags: DiagnoseFlags & { only?: string[] }) => {
       const users = Number(flags.users);
       if (!Number.isInteger(users)) throw new UsageError(`--users must be an integer, got ${flags.users}`);
@@ -54,6 +56,7 @@ export function register(program: Command): void {
           out: flags.out,
           baseline: flags.baseline,
           yes: flags.yes,
+          labDir: flags.labDir,
           signal: controller.signal,
           version: program.version(),
         });

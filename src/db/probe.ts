@@ -34,6 +34,12 @@ export interface DbProbe {
   readonly reservedConnections: number;
   /** Starts sampling every `intervalMs` (100–200 ms) until `stop()`. */
   watch(intervalMs?: number): DbWatch;
+  /**
+   * The database's committed/rolled-back transaction counters now (pg_stat_database). Each call
+   * itself commits 2 transactions on the probe's connection; PostgreSQL ≥ 15 publishes a backend's
+   * counts when it goes idle, at most once a second (an idle backend within ~10 s).
+   */
+  transactions(): Promise<{ commit: number; rollback: number }>;
   close(): Promise<void>;
 }
 
@@ -134,6 +140,10 @@ export async function openDbProbe(url: string): Promise<DbProbe> {
           return stats;
         },
       };
+    },
+    async transactions() {
+      const { c, r } = await run(xact);
+      return { commit: c, rollback: r };
     },
     async close() {
       await client.end().catch(() => undefined);

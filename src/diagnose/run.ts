@@ -13,6 +13,7 @@ import { HttpClient } from '../load/http.ts';
 import { buildSessionPool, SessionPool } from '../load/sessions.ts';
 import { redact, redactDeep } from '../redact.ts';
 import type { Report, ScenarioReport, ThresholdResult } from '../report/types.ts';
+import { findLabTarget } from './lab-target.ts';
 import { checkReachable, isLoopback, parseTargetUrl } from './preflight.ts';
 import { writeReports } from '../report/write.ts';
 import { compareReports, readReport } from '../report/compare.ts';
@@ -35,6 +36,8 @@ export interface DiagnoseOptions {
   /** Human progress lines (stderr by default). */
   log?: (line: string) => void;
   version?: string;
+  /** The lab serving the URL (for process memory); default: the default lab when it serves this URL. */
+  labDir?: string;
 }
 
 export interface Regression {
@@ -80,6 +83,10 @@ async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetCo
     const durationMs = Math.round(performance.now() - started);
     if (runSignal.aborted) {
       return { ...base, ...outcome, verdict: 'error', summary: 'interrupted (Ctrl-C): partial measurements only', durationMs };
+    }
+    if (outcome.skipped) {
+      const { skipped, ...measured } = outcome;
+      return { ...base, ...measured, verdict: 'skip', summary: skipped, durationMs };
     }
     const thresholds = { ...scenario.defaultThresholds, ...settings?.thresholds };
     const results = applyLevels(scenario.check(outcome.metrics, thresholds), settings?.levels ?? {});
@@ -132,6 +139,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   try {
     await checkReachable(client, config.routes.health);
     if (opts.databaseUrl) db = await openDbProbe(opts.databaseUrl);
+    const lab = await findLabTarget(client.origin, opts.labDir);
     let sessions = new SessionPool([], 0, 'not needed');
     if (selected.some((s) => s.needsSession)) {
       log(`logging in up to ${users} accounts (once per run, shared by the scenarios)…`);
@@ -156,6 +164,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
         },
         client,
         sessions,
+        lab,
       };
       const report = await runOne(scenario, ctx, config, runSignal);
       reports.push(report);

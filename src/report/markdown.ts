@@ -4,6 +4,7 @@
  * scenario's evidence folded in <details>. Stays under a PR comment's 65 536 characters.
  */
 import type { CompareRow, Regression } from './compare.ts';
+import { claimsMarkdown, claimsTable } from './claims.ts';
 import { flattenMetrics, formatMetric, keyFigure, keyMetrics } from './metrics.ts';
 import type { Report, ScenarioReport, Verdict } from './types.ts';
 
@@ -87,6 +88,7 @@ export function renderMarkdown(report: Report, compared?: { baseline: Report; ro
       ? '**No regression against the baseline.**'
       : `**${compared.regressions.length} regression(s) against the baseline:**\n${compared.regressions.map((r) => `- \`${r.scenario}\` ${r.metric}: ${cell(r.reason)}`).join('\n')}`);
     head.push('', ...beforeAfter(compared.baseline, report, compared.rows), '');
+    head.push(...claimsMarkdown(claimsTable(compared.baseline, report), cell), '');
   }
   const details = ['### Evidence', '', ...report.scenarios.flatMap(scenarioDetails)];
   const full = [...head, ...details].join('\n');
