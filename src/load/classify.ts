@@ -44,3 +44,11 @@ export function classifyThrown(err: unknown): ErrorClass {
 export function emptyErrorCounts(): Record<ErrorClass, number> {
   return { timeout: 0, network: 0, aborted: 0, '5xx': 0, '4xx': 0, 'pool-timeout': 0, 'too-many-clients': 0, 'connection-timeout': 0 };
 }
+
+/** A thrown error as one line, with its code when the message lacks it. */
+export function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { message?: string; code?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  const msg = e?.message ?? String(err);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}

@@ -1,13 +1,16 @@
 /** A minimal cookie jar: name=value pairs from Set-Cookie, sent back as one Cookie header. */
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
+  /** The Cookie header, rebuilt only after the jar changes (it is sent with every request). */
+  private cached: string | undefined;
+  private dirty = true;
 
   /** Parses a `Cookie:`-style header ("a=1; b=2") into a jar. */
   static fromHeader(header: string): CookieJar {
     const jar = new CookieJar();
     for (const part of header.split(';')) {
       const eq = part.indexOf('=');
-      if (eq > 0) jar.cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
     }
     return jar;
   }
@@ -21,9 +24,15 @@ export class CookieJar {
       const name = first.slice(0, eq).trim();
       const value = first.slice(eq + 1).trim();
       // An expired or emptied cookie is the server logging us out.
-      if (value === '' || /max-age=0\b/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      if (value === '' || /max-age=0\b/i.test(line)) this.dirty = this.cookies.delete(name) || this.dirty;
+      else this.set(name, value);
     }
+  }
+
+  private set(name: string, value: string): void {
+    if (this.cookies.get(name) === value) return;
+    this.cookies.set(name, value);
+    this.dirty = true;
   }
 
   get size(): number {
@@ -36,7 +45,10 @@ export class CookieJar {
   }
 
   header(): string | undefined {
-    if (this.cookies.size === 0) return undefined;
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.dirty) {
+      this.cached = this.cookies.size === 0 ? undefined : [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      this.dirty = false;
+    }
+    return this.cached;
   }
 }

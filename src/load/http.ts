@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
-import { classifyResponse, classifyThrown, type ErrorClass } from './classify.ts';
+import type { ErrorClass } from './classify.ts';
 import type { CookieJar } from './cookies.ts';
+import { InFlight, TextResponseHandler, abortError } from './text-response.ts';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -42,6 +42,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** An HTTP client for one origin: a keep-alive undici Pool with enough sockets for every virtual user. */
 export class HttpClient {
   private readonly pool: Pool;
+  private readonly poolOrigin: string;
+  private readonly inFlight = new InFlight();
   readonly origin: string;
   /** A base path under the origin (`/app` in http://host/app). */
   private readonly prefix: string;
@@ -54,17 +56,16 @@ export class HttpClient {
     this.origin = baseUrl.replace(/\/+$/, '');
     const u = new URL(this.origin);
     this.prefix = u.pathname === '/' ? '' : u.pathname;
+    this.poolOrigin = u.origin;
     this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
-    // Every in-flight request listens on the run's signal.
+    // Streams listen on the run's signal one by one; plain requests share onRunAbort.
     setMaxListeners(0, signal);
+    signal.addEventListener('abort', this.onRunAbort, { once: true });
   }
 
-  /**
-   * Plain requests use undici's own header/body timers and the run's signal: a fresh
-   * AbortSignal.timeout + AbortSignal.any per request costs more than the request itself at high
-   * rates (see bench/load.ts). Streams, which need a whole-request deadline, get their own signal.
-   */
-  private buildRequest(path: string, opts: RequestOptions, wholeDeadline: boolean): Dispatcher.RequestOptions {
+  private readonly onRunAbort = (): void => this.inFlight.abortAll(abortError(this.signal));
+
+  private headersFor(opts: RequestOptions): { headers: Record<string, string>; body: string | undefined } {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream, */*', ...opts.headers };
     const cookie = opts.jar?.header();
     if (cookie) headers.cookie = cookie;
@@ -73,43 +74,28 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const signal = wholeDeadline ? AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]) : this.signal;
-    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    return { path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    return { headers, body };
   }
 
-  /** One request, body read as text; never throws (failures become `errorClass`). */
-  async request(path: string, opts: RequestOptions = {}): Promise<HttpResult> {
-    const startedAt = performance.now();
-    let ttfbMs = 0;
-    try {
-      const res = await this.pool.request(this.buildRequest(path, opts, false));
-      ttfbMs = performance.now() - startedAt;
-      opts.jar?.store(res.headers['set-cookie']);
-      const text = await res.body.text();
-      const contentType = String(res.headers['content-type'] ?? '');
-      return {
-        status: res.statusCode,
-        contentType,
-        text,
-        ttfbMs,
-        durationMs: performance.now() - startedAt,
-        startedAt,
-        errorClass: classifyResponse(res.statusCode, text),
-      };
-    } catch (err) {
-      return {
-        status: 0,
-        contentType: '',
-        text: '',
-        ttfbMs,
-        durationMs: performance.now() - startedAt,
-        startedAt,
-        errorClass: classifyThrown(err),
-        errorMessage: describe(err),
-      };
-    }
+  /**
+   * One request, body read as text; never throws (failures become `errorClass`).
+   *
+   * Dispatched with a small handler that gathers the body itself: undici's `request()` builds a
+   * Readable, an AsyncResource and an abort listener on the run's signal for every request, which
+   * cost more than the request at high rates (bench/load.ts). The whole-request deadline is kept
+   * by the client's sweeper and the run's signal by one listener for all requests (see InFlight).
+   */
+  request(path: string, opts: RequestOptions = {}): Promise<HttpResult> {
+    const { headers, body } = this.headersFor(opts);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+    return new Promise<HttpResult>((resolve) => {
+      const handler = new TextResponseHandler(opts.jar, timeoutMs, this.inFlight, resolve);
+      if (this.signal.aborted) return handler.onError(abortError(this.signal));
+      this.inFlight.add(handler);
+      // undici's own timers stay as a backstop; the sweeper bounds the whole request.
+      this.pool.dispatch({ origin: this.poolOrigin, path: this.prefix + path, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+    });
   }
 
   /**
@@ -118,7 +104,12 @@ export class HttpClient {
    */
   async stream<R>(path: string, opts: RequestOptions, consume: (body: AsyncIterable<Buffer>, meta: StreamMeta) => Promise<R>): Promise<R> {
     const startedAt = performance.now();
-    const res = await this.pool.request(this.buildRequest(path, opts, true));
+    const { headers, body } = this.headersFor(opts);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A stream is read by the caller at its own pace, so it carries its own whole-request signal.
+    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
+    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+    const res = await this.pool.request({ path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     opts.jar?.store(res.headers['set-cookie']);
     const meta: StreamMeta = {
       status: res.statusCode,
@@ -135,16 +126,13 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
+    this.signal.removeEventListener('abort', this.onRunAbort);
+    this.inFlight.stop();
     await this.pool.destroy().catch(() => undefined);
   }
 }
 
-export function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string; code?: string; cause?: { message?: string; code?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  const msg = e?.message ?? String(err);
-  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
-}
+export { describe } from './classify.ts';
 
 /** True when the answer is an HTML page (a login page, a 404 page, a proxy's error page). */
 export function isHtml(res: { contentType: string; text: string }): boolean {

@@ -1,0 +1,165 @@
+import type { Dispatcher } from 'undici';
+import { classifyResponse, classifyThrown, describe } from './classify.ts';
+import type { CookieJar } from './cookies.ts';
+import type { HttpResult } from './http.ts';
+
+/** How often overdue requests are looked for; a whole-request timeout fires at most this late. Units: ms. */
+const SWEEP_MS = 50;
+const BOM = 0xfeff;
+
+/** The error a request ends in when its whole-request deadline passes; classified as `timeout`. */
+export class RequestTimeoutError extends Error {
+  override name = 'TimeoutError';
+  constructor(timeoutMs: number) {
+    super(`request did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** The error requests end in when the run's signal aborts: its reason, as undici would throw it. */
+export function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * The requests of one client that have not finished. One sweeper timer bounds every request's
+ * whole duration, and one listener on the run's signal aborts them all, instead of a timer and a
+ * listener per request.
+ */
+export class InFlight {
+  private readonly handlers = new Set<TextResponseHandler>();
+  private timer: NodeJS.Timeout | null = null;
+
+  add(h: TextResponseHandler): void {
+    this.handlers.add(h);
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.sweep(performance.now()), SWEEP_MS);
+      this.timer.unref();
+    }
+  }
+
+  delete(h: TextResponseHandler): void {
+    this.handlers.delete(h);
+  }
+
+  get size(): number {
+    return this.handlers.size;
+  }
+
+  abortAll(err: Error): void {
+    for (const h of [...this.handlers]) h.abort(err);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(now: number): void {
+    for (const h of this.handlers) if (now >= h.deadline) h.abort(new RequestTimeoutError(h.timeoutMs));
+  }
+}
+
+/**
+ * Gathers one response as text for HttpClient.request: status, content type, Set-Cookie into the
+ * jar, body bytes decoded once at the end. Uses undici's plain (onConnect/onHeaders/…) handler
+ * interface, which undici calls without wrapping.
+ */
+export class TextResponseHandler implements Dispatcher.DispatchHandler {
+  readonly startedAt = performance.now();
+  readonly deadline: number;
+  private abortRequest: ((err: Error) => void) | null = null;
+  private reason: Error | null = null;
+  private settled = false;
+  private status = 0;
+  private contentType = '';
+  private ttfbMs = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly jar: CookieJar | undefined,
+    readonly timeoutMs: number,
+    private readonly inFlight: InFlight,
+    private readonly resolve: (r: HttpResult) => void,
+  ) {
+    this.deadline = this.startedAt + timeoutMs;
+  }
+
+  /** Ends the request with `err`, whether or not it has reached a socket yet. */
+  abort(err: Error): void {
+    if (this.settled) return;
+    this.reason = err;
+    if (this.abortRequest) this.abortRequest(err);
+    else this.onError(err);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.reason) abort(this.reason);
+    else this.abortRequest = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx: the real answer follows
+    this.status = statusCode;
+    this.ttfbMs = performance.now() - this.startedAt;
+    let setCookie: string[] | undefined;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i] as Buffer;
+      // Header names are compared only when their length matches: most headers are skipped unread.
+      if (name.length === 12 && name.toString('latin1').toLowerCase() === 'content-type') {
+        this.contentType = (rawHeaders[i + 1] as Buffer).toString('latin1');
+      } else if (name.length === 10 && this.jar && name.toString('latin1').toLowerCase() === 'set-cookie') {
+        (setCookie ??= []).push((rawHeaders[i + 1] as Buffer).toString('utf8'));
+      }
+    }
+    if (setCookie) this.jar?.store(setCookie);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    const text = this.text();
+    this.settle({
+      status: this.status,
+      contentType: this.contentType,
+      text,
+      ttfbMs: this.ttfbMs,
+      durationMs: performance.now() - this.startedAt,
+      startedAt: this.startedAt,
+      errorClass: classifyResponse(this.status, text),
+    });
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settle({
+      status: 0,
+      contentType: '',
+      text: '',
+      ttfbMs: this.ttfbMs,
+      durationMs: performance.now() - this.startedAt,
+      startedAt: this.startedAt,
+      errorClass: classifyThrown(err),
+      errorMessage: describe(err),
+    });
+  }
+
+  private settle(r: HttpResult): void {
+    this.settled = true;
+    this.chunks.length = 0;
+    this.inFlight.delete(this);
+    this.resolve(r);
+  }
+
+  /** UTF-8, a leading byte-order mark dropped (as undici's body.text() does). */
+  private text(): string {
+    const { chunks } = this;
+    if (chunks.length === 0) return '';
+    const s = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+    return s.charCodeAt(0) === BOM ? s.slice(1) : s;
+  }
+}

@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CookieJar } from '../src/load/cookies.ts';
+import { HttpClient } from '../src/load/http.ts';
+
+const cleanups: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function serve(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+function client(url: string, signal = new AbortController().signal): HttpClient {
+  const c = new HttpClient(url, signal, 8);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+describe('HttpClient.request', () => {
+  it('reads status, content type and text, keeps cookies, drops a BOM and sends the jar back', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/login') {
+        res.setHeader('set-cookie', ['session=abc; Path=/; HttpOnly', 'theme=dark']);
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        return res.end('\ufeff{"ok":"héllo"}');
+      }
+      res.end(req.headers.cookie ?? '');
+    });
+    const c = client(url);
+    const jar = new CookieJar();
+    const login = await c.request('/login', { method: 'POST', json: { a: 1 }, jar });
+    expect(login).toMatchObject({ status: 200, contentType: 'application/json; charset=utf-8', text: '{"ok":"héllo"}', errorClass: null });
+    expect((await c.request('/me', { jar })).text).toBe('session=abc; theme=dark');
+  });
+
+  it('classes a database error in a 500 body', async () => {
+    const url = await serve((_req, res) => {
+      res.statusCode = 500;
+      res.end('Timed out fetching a new connection from the connection pool');
+    });
+    expect((await client(url).request('/')).errorClass).toBe('pool-timeout');
+  });
+
+  it('ends a request whose body never finishes at its whole-request timeout', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      // A byte every 100 ms: no per-chunk timer would ever fire.
+      const t = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(t));
+    });
+    const res = await client(url).request('/', { timeoutMs: 600 });
+    expect(res.errorClass).toBe('timeout');
+    expect(res.durationMs).toBeGreaterThanOrEqual(600);
+    expect(res.durationMs).toBeLessThan(1500);
+  });
+
+  it('ends every request in flight when the run is aborted, and starts none after', async () => {
+    const url = await serve(() => undefined); // never answers
+    const run = new AbortController();
+    const c = client(url, run.signal);
+    const pending = Promise.all([c.request('/a'), c.request('/b')]);
+    setTimeout(() => run.abort(), 100);
+    const results = await pending;
+    expect(results.map((r) => r.errorClass)).toEqual(['aborted', 'aborted']);
+    expect((await c.request('/c')).errorClass).toBe('aborted');
+  });
+
+  it('answers a refused connection as a network error, without throwing', async () => {
+    const url = await serve(() => undefined);
+    const port = new URL(url).port;
+    await cleanups.pop()!(); // the server is gone now
+    const res = await client(`http://127.0.0.1:${port}`).request('/');
+    expect(res).toMatchObject({ status: 0, errorClass: 'network' });
+    expect(res.errorMessage).toMatch(/ECONNREFUSED/);
+  });
+});
