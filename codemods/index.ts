@@ -4,6 +4,7 @@
  */
 import { cache } from './cache.ts';
 import { databaseUrl } from './database-url.ts';
+import { fetchCache } from './fetch-cache.ts';
 import { geminiQueue } from './gemini-queue.ts';
 import { optimisticLock } from './optimistic-lock.ts';
 import { rateLimiter } from './rate-limiter.ts';
@@ -13,7 +14,7 @@ import { uploadQueue } from './upload-queue.ts';
 import type { Codemod } from './types.ts';
 
 // gemini-queue runs before cache so cache sees the queued calls as Gemini calls too (either order works).
-export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock, uploadQueue, sessionId];
+export const codemods: Codemod[] = [databaseUrl, geminiQueue, cache, rateLimiter, streamBuffer, optimisticLock, uploadQueue, sessionId, fetchCache];
 
 export function codemodHelp(): string {
   return codemods.map((c) => `  ${c.id.padEnd(16)} ${c.title}`).join('\n');

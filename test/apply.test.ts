@@ -107,19 +107,29 @@ describe('apply on a copy of examples/genie-app', () => {
         'app/api/chat/stream/route.ts',
         'app/api/checklist/route.ts',
         'app/api/expenses/route.ts',
+        'app/api/passport/[token]/upload/route.ts',
         'lib/genie/cache.ts',
         'lib/genie/gemini-queue.ts',
         'lib/genie/line-splitter.ts',
         'lib/genie/login-limiter.ts',
         'lib/genie/optimistic-lock.ts',
         'lib/genie/pool-options.ts',
+        'lib/genie/upload-stream.ts',
         'lib/prisma.ts',
         'package.json',
       ]),
     );
-    for (const id of ['database-url', 'gemini-queue', 'cache', 'rate-limiter', 'stream-buffer', 'optimistic-lock']) {
+    for (const id of ['database-url', 'gemini-queue', 'cache', 'rate-limiter', 'stream-buffer', 'optimistic-lock', 'upload-queue']) {
       expect(first.codemods.find((c) => c.id === id)?.status, id).toBe('changed');
     }
+    // The login route already uses randomBytes(32): nothing changes, and the memo's fix 9 is refused in a note.
+    const session = first.codemods.find((c) => c.id === 'session-id')!;
+    expect(session.changes).toEqual([]);
+    expect(session.notes.map((n) => n.file)).toEqual(['app/api/auth/login/route.ts']);
+    expect(session.notes[0]!.message).toMatch(/already randomBytes\(32\).*not applied/);
+    // The upload cannot stream until lib/drive.ts takes a stream: bounded, and a candidate says so.
+    expect(first.codemods.find((c) => c.id === 'upload-queue')!.candidates.map((n) => n.file)).toEqual(['app/api/passport/[token]/upload/route.ts']);
+    expect(first.codemods.find((c) => c.id === 'fetch-cache')!.candidates).toEqual([]);
     // Untouched: a per-user route and the RAG module itself.
     expect(fs.readFileSync(path.join(root, 'app/api/user/profile/route.ts'), 'utf8')).toBe(before.get('app/api/user/profile/route.ts'));
     expect(fs.readFileSync(path.join(root, 'lib/rag.ts'), 'utf8')).toBe(before.get('lib/rag.ts'));
@@ -128,6 +138,7 @@ describe('apply on a copy of examples/genie-app', () => {
     const chat = fs.readFileSync(path.join(root, 'app/api/chat/stream/route.ts'), 'utf8');
     expect(chat).toContain('queuedGeminiFetch(url');
     expect(chat).not.toContain('buffer.substring');
+    expect(fs.readFileSync(path.join(root, 'app/api/passport/[token]/upload/route.ts'), 'utf8')).toContain('await withUploadSlot(async () => {');
     expect(first.typecheck?.ran).toBe(true);
     expect(first.typecheck?.newErrors).toEqual([]);
 

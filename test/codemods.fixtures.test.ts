@@ -7,7 +7,7 @@ const cases = listFixtureCases();
 describe('codemod fixtures', () => {
   it('has fixtures for every codemod, including no-transform cases', () => {
     const ids = new Set(cases.map((c) => c.id));
-    for (const id of ['database-url', 'cache', 'gemini-queue', 'rate-limiter', 'stream-buffer', 'optimistic-lock']) {
+    for (const id of ['database-url', 'cache', 'gemini-queue', 'rate-limiter', 'stream-buffer', 'optimistic-lock', 'upload-queue', 'session-id', 'fetch-cache']) {
       expect(ids.has(id), id).toBe(true);
       expect(cases.some((c) => c.id === id && c.name.startsWith('no-transform-')), `${id} no-transform`).toBe(true);
     }
