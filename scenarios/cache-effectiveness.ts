@@ -34,9 +34,11 @@ export const cacheEffectiveness: Scenario = {
   title: 'Repeated chat questions do not re-run the same database reads',
   writes: false,
   needsSession: true,
-  // Measured on the lab (sample app): session lookup + RAG search + popular products ≈ 3 per chat
-  // unpatched; with the cache codemod the repeated reads are served from memory (≈ 1, the session).
-  defaultThresholds: { maxXactPerChat: 2 },
+  // Measured on the lab (2 instances, 30 chats over 3 questions): unpatched 4.17 transactions per
+  // chat (session + user lookup ≈ 2, RAG search, popular products); after `apply` 2.5 (the session
+  // lookup stays per request, each instance misses each question once). 3 separates the two, with
+  // room for 4 instances' extra cold misses.
+  defaultThresholds: { maxXactPerChat: 3 },
 
   async run(ctx) {
     const { client, config, sessions, signal, db } = ctx;
@@ -102,7 +104,7 @@ export const cacheEffectiveness: Scenario = {
   },
 
   check(metrics, thresholds) {
-    return [assertMetric(metrics, { metric: 'xactPerChat', operator: '<=', expected: num(thresholds, 'maxXactPerChat', 2), label: 'database transactions per chat' })];
+    return [assertMetric(metrics, { metric: 'xactPerChat', operator: '<=', expected: num(thresholds, 'maxXactPerChat', 3), label: 'database transactions per chat' })];
   },
 
   summarize(m) {

@@ -74,7 +74,7 @@ export const targetConfigSchema = z
         /** session-id: longest total wait on the login limiter's Retry-After. Units: ms. */
         sessionIdMaxWaitMs: z.number().int().min(0).max(600_000).default(65_000),
         /** cache-effectiveness: chats in the burst, and how many distinct questions they cycle through. */
-        cacheChats: z.number().int().min(1).max(1000).default(30),
+        cacheChats: z.number().int().min(1).max(1000).default(60),
         cacheQuestions: z.number().int().min(1).max(5).default(3),
         /** cache-effectiveness: wait for PostgreSQL to publish its counters (it does so when a backend goes idle, within ~10 s). Units: ms. */
         cacheSettleMs: z.number().int().min(0).max(60_000).default(11_000),

@@ -96,6 +96,18 @@ export const scenarioFigures: Record<string, ScenarioFigures> = {
     key: ['legitBlocked', 'bruteForceLimited'],
     figure: (m) => `${n(m, 'legitBlocked')} of ${n(m, 'users')} passengers blocked, brute force limited: ${n(m, 'bruteForceLimited')}`,
   },
+  'cache-effectiveness': {
+    key: ['xactPerChat', 'chatP50Ms', 'chatP95Ms'],
+    figure: (m) => `${n(m, 'xactPerChat')} database transactions per chat over ${n(m, 'chats')} chats`,
+  },
+  'upload-memory': {
+    key: ['rssGrowthBytes', 'rssPerUploadRatio', 'errors', 'p95Ms'],
+    figure: (m) => `${n(m, 'ok')} of ${n(m, 'uploads')} uploads ok, p95 ${n(m, 'p95Ms')} ms, RSS growth per upload ${n(m, 'rssPerUploadRatio')} × file size`,
+  },
+  'session-id': {
+    key: ['duplicates', 'entropyBits', 'structureFound'],
+    figure: (m) => `${n(m, 'sessions')} ids, ${n(m, 'duplicates')} duplicates, ~${n(m, 'entropyBits')} bits, shape ${n(m, 'shape')}`,
+  },
 };
 
 export function keyMetrics(scenario: ScenarioReport): string[] {
