@@ -101,6 +101,7 @@ function idExpressions(sf: SourceFile): Expression[] {
     const name = p.getNameNode().getText().replace(/['"]/g, '');
     if (isSessionName(name)) found.push(init);
     else if (name === 'id' && insideSessionCreate(p)) found.push(init);
+    else if (name === 'value' && cookieObjectNamed(p)) found.push(init);
   }
   for (const b of sf.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
     if (b.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
@@ -116,6 +117,14 @@ function idExpressions(sf: SourceFile): Expression[] {
   }
   // A bare identifier only passes an id along; its declaration is judged where it is built.
   return found.filter((e) => buildsId(e));
+}
+
+/** `cookies.set({ name: 'session', value: … })`: the value of a cookie whose name says session/sid/token. */
+function cookieObjectNamed(p: Node): boolean {
+  const obj = p.getParent();
+  if (!obj || !Node.isObjectLiteralExpression(obj)) return false;
+  const name = obj.getProperty('name');
+  return Boolean(name && Node.isPropertyAssignment(name) && /session|sid|token/i.test(name.getInitializer()?.getText() ?? ''));
 }
 
 function insideSessionCreate(node: Node): boolean {

@@ -101,4 +101,21 @@ describe('fileToNodeStream', () => {
     expect(largest).toBeLessThanOrEqual(STREAM_PIECE_BYTES);
     expect(hash.digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
+
+  it('reads the File only as fast as the consumer takes it (one piece ahead at most)', async () => {
+    let sliced = 0;
+    class CountingBlob extends Blob {
+      override slice(start?: number, end?: number, type?: string): Blob {
+        sliced++;
+        return super.slice(start, end, type);
+      }
+    }
+    const blob = new CountingBlob([new Uint8Array(40 * STREAM_PIECE_BYTES)]);
+    const stream = fileToNodeStream(blob);
+    const first = await new Promise<Buffer>((resolve) => stream.once('data', (chunk: Buffer) => { stream.pause(); resolve(chunk); }));
+    await sleep(30);
+    expect(first.length).toBe(STREAM_PIECE_BYTES);
+    expect(sliced).toBeLessThanOrEqual(3);
+    stream.destroy();
+  });
 });
