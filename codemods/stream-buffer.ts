@@ -5,7 +5,7 @@
  * which keeps only the unfinished tail: nothing is ever cut, memory is bounded by the longest line.
  */
 import { Node, SyntaxKind, type IfStatement, type SourceFile, type Statement } from 'ts-morph';
-import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, type Edit } from './ast.ts';
+import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, usesSemicolons, type Edit } from './ast.ts';
 import type { Codemod } from './types.ts';
 
 const MEMO = "the memo's fix (raise the cap to 5 MB, keep 2 MB) only moves the cliff: any reply past the cap still loses its head, and the parse offset no longer points at the same text; draining complete lines and keeping only the unfinished tail never drops data";
@@ -59,6 +59,33 @@ function mentions(node: Node, names: string[]): boolean {
 
 interface Plan {
   edits: Edit[];
+  flushed: boolean;
+}
+
+/**
+ * After the reading loop, the same per-line body over `splitter.flush()`: a stream that ends without a final
+ * newline still ends its last line (the original dropped it with the buffer). Only when the body stands on its
+ * own outside the reading loop; otherwise the reason.
+ */
+function flushAfterLoop(sf: SourceFile, loop: Statement, lineLoop: import('ts-morph').ForOfStatement, splitter: string, chunkExpr: string): Edit | string {
+  const lineBody = lineLoop.getStatement();
+  if (!Node.isBlock(lineBody)) return 'the line loop body is not a block';
+  const outerNames = new Set<string>();
+  for (const d of loop.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    if (d.getStart() >= lineLoop.getStart() && d.getEnd() <= lineLoop.getEnd()) continue;
+    for (const id of Node.isIdentifier(d.getNameNode()) ? [d.getNameNode()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier)) outerNames.add(id.getText());
+  }
+  const used = referencedNames(lineBody).filter((n) => outerNames.has(n));
+  if (used.length) return `the line loop uses ${used.join(', ')} from the reading loop`;
+  if (lineBody.getDescendantsOfKind(SyntaxKind.LabeledStatement).length || /\b(?:break|continue)[ \t]+[A-Za-z_$]/.test(lineBody.getText())) return 'the line loop jumps to a label';
+  const eol = eolOf(sf);
+  const outerPad = indentOf(loop);
+  const body = lineBody.getText().split(/\r?\n/).map((l, i) => (i === 0 ? l : l.startsWith(indentOf(lineLoop)) ? outerPad + l.slice(indentOf(lineLoop).length) : l)).join(eol);
+  // A TextDecoder in streaming mode may still hold the bytes of a character cut at the end.
+  const decoder = /^([\w.]+)\.decode\(\s*\w+\s*,\s*\{\s*stream:\s*true\s*\}\s*\)$/.exec(chunkExpr)?.[1];
+  const source = decoder ? `[...${splitter}.push(${decoder}.decode()), ...${splitter}.flush()]` : `${splitter}.flush()`;
+  const text = `${eol}${outerPad}// The stream may end without a final newline: its last line is still a line.${eol}${outerPad}for (${lineLoop.getInitializer().getText()} of ${source}) ${body}`;
+  return { start: loop.getEnd(), end: loop.getEnd(), text };
 }
 
 /** Works out the rewrite of one reading loop, or says why it cannot. */
@@ -74,6 +101,7 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
   if (!decl || decl.getDeclarations().length !== 1) return `\`${buf}\` is not declared next to the loop`;
 
   const edits: Edit[] = [];
+  let flush: Edit | string = 'the line loop is not a for-of';
   const extra: string[] = []; // offsets / index variables that disappear with the buffer
   const after = stmts.slice(stmts.indexOf(append) + 1);
   let drained = false;
@@ -130,6 +158,7 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
       if (after.filter((x) => mentions(x, [linesVar])).length !== 3) return `\`${linesVar}\` is used elsewhere`;
       edits.push(lineRange(s), lineRange(after[popIdx]!));
       edits.push({ start: loopOf.getExpression().getStart(), end: loopOf.getExpression().getEnd(), text: `${splitter}.push(${chunkExpr})` });
+      flush = flushAfterLoop(sf, loop, loopOf, splitter, chunkExpr);
       drained = true;
       break;
     }
@@ -144,10 +173,11 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
   const others = fnBody.getChildren().flatMap((c) => c.getDescendantsOfKind(SyntaxKind.Identifier)).filter((id) => [buf, ...extra].includes(id.getText()));
   const stray = others.filter((id) => !removed.some((r) => r.getStart() <= id.getStart() && r.getEnd() >= id.getEnd()) && !edits.some((e) => e.start <= id.getStart() && e.end >= id.getEnd()) && !loop.getDescendantsOfKind(SyntaxKind.WhileStatement).some((w) => w.getExpression().getStart() <= id.getStart() && w.getExpression().getEnd() >= id.getEnd()));
   if (stray.length > 0) return `\`${stray[0]!.getText()}\` is used outside the drain (line ${stray[0]!.getStartLineNumber()})`;
-  edits.push({ start: decl.getStart(), end: decl.getEnd(), text: `const ${splitter} = createLineSplitter();` });
+  edits.push({ start: decl.getStart(), end: decl.getEnd(), text: `const ${splitter} = createLineSplitter()${usesSemicolons(sf) ? ';' : ''}` });
+  if (typeof flush !== 'string') edits.push(flush);
   edits.push(lineRange(append), lineRange(cap));
   for (const d of [...offsetDecls, ...inLoopDecls]) edits.push(lineRange(d));
-  return { edits };
+  return { edits, flushed: typeof flush !== 'string' };
 }
 
 export const streamBuffer: Codemod = {
@@ -174,7 +204,7 @@ export const streamBuffer: Codemod = {
           continue;
         }
         edits.push(...p.edits);
-        notes.push(noteAt(ctx, stmt, `\`${buf}\` was cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters inside the stream loop: now drained line by line through createLineSplitter(), which keeps only the unfinished tail (\\n and \\r\\n), so no data is dropped`, MEMO));
+        notes.push(noteAt(ctx, stmt, `\`${buf}\` was cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters inside the stream loop: now drained line by line through createLineSplitter(), which keeps only the unfinished tail (\\n and \\r\\n), so no data is dropped${p.flushed ? '; the last line is flushed after the loop even without a final newline' : ''}`, MEMO));
       }
       if (edits.length === 0) continue;
       ensureNamedImport(sf, ctx.addTemplate('line-splitter', sf), ['createLineSplitter'], edits);

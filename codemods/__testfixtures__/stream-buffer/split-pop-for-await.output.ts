@@ -10,5 +10,9 @@ export async function POST(req: Request) {
       if (line.startsWith('data: ')) out.push(line.slice(6));
     }
   }
+  // The stream may end without a final newline: its last line is still a line.
+  for (const line of [...pendingLines.push(dec.decode()), ...pendingLines.flush()]) {
+    if (line.startsWith('data: ')) out.push(line.slice(6));
+  }
   return Response.json({ out });
 }
