@@ -13,6 +13,13 @@ import { redisServerAvailable, startRedisServer, type RedisServer } from './redi
 
 type Cache = typeof import('../../codemods/templates/cache.redis.ts');
 
+/** A separate module instance of a template (its own process-memory state), as another app instance has. */
+async function freshImport(template: string, tag: string): Promise<unknown> {
+  const url = new URL(`../../codemods/templates/${template}.ts`, import.meta.url);
+  url.searchParams.set('instance', tag);
+  return import(url.href);
+}
+
 const available = redisServerAvailable();
 if (!available) console.warn('cache.redis tests skipped: redis-server is not installed (scripts/ensure-redis.sh)');
 
@@ -124,7 +131,7 @@ describe.skipIf(!available)('cache.redis when Redis fails', () => {
 
   beforeAll(async () => {
     doomed = await startRedisServer();
-    outageCache = (await import('../../codemods/templates/cache.redis.ts?instance=outage')) as Cache;
+    outageCache = (await freshImport('cache.redis', 'outage')) as Cache;
   });
 
   afterAll(async () => {

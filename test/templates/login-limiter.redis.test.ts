@@ -10,6 +10,13 @@ import { startRedisServer, redisServerAvailable, type RedisServer } from './redi
 
 type Limiter = typeof import('../../codemods/templates/login-limiter.redis.ts');
 
+/** A separate module instance of a template (its own process-memory state), as another app instance has. */
+async function freshImport(template: string, tag: string): Promise<unknown> {
+  const url = new URL(`../../codemods/templates/${template}.ts`, import.meta.url);
+  url.searchParams.set('instance', tag);
+  return import(url.href);
+}
+
 const available = redisServerAvailable();
 if (!available) console.warn('login-limiter.redis tests skipped: redis-server is not installed (scripts/ensure-redis.sh)');
 
@@ -37,8 +44,8 @@ describe.skipIf(!available)('login-limiter.redis template', () => {
     process.env.REDIS_URL = server!.url;
     admin = new Redis(server!.url);
     // Two module instances stand in for two app instances: nothing in process memory is shared between them.
-    a = (await import('../../codemods/templates/login-limiter.redis.ts?instance=a')) as Limiter;
-    b = (await import('../../codemods/templates/login-limiter.redis.ts?instance=b')) as Limiter;
+    a = (await freshImport('login-limiter.redis', 'a')) as Limiter;
+    b = (await freshImport('login-limiter.redis', 'b')) as Limiter;
     expect(a).not.toBe(b);
   });
 
@@ -68,6 +75,17 @@ describe.skipIf(!available)('login-limiter.redis template', () => {
     expect(counts.ip).toBe(5);
     // The count lives in Redis, under the genie prefix.
     expect(await admin!.keys('genie:login_fail_ip_account*')).toHaveLength(1);
+  });
+
+  it('contrast: two instances of the in-memory template let 5 each through (10)', async () => {
+    const m1 = await freshImport('login-limiter', 'm1');
+    const m2 = await freshImport('login-limiter', 'm2');
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 30; i++) {
+      const limiter = (i % 2 ? m2 : m1) as unknown as Limiter;
+      outcomes.push((await attempt(limiter, ATTACKER_IP, 'victim@cruise.example', false)).allowed);
+    }
+    expect(outcomes.filter(Boolean).length).toBe(10);
   });
 
   it('lets through exactly 5 of 40 parallel guesses spread over both instances', async () => {
@@ -109,7 +127,7 @@ describe.skipIf(!available)('login-limiter.redis when Redis fails', () => {
 
   beforeAll(async () => {
     doomed = await startRedisServer();
-    limiter = (await import('../../codemods/templates/login-limiter.redis.ts?instance=outage')) as Limiter;
+    limiter = (await freshImport('login-limiter.redis', 'outage')) as Limiter;
   });
 
   afterAll(async () => {
