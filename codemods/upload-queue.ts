@@ -11,6 +11,8 @@ import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
 const MEMO =
   "the memo's fix 7 (1 MB chunks, then Buffer.concat) saves nothing: arrayBuffer() has already put the whole file in memory, and slicing it into Buffers and concatenating them copies it twice more, so peak memory rises; what bounds memory is not copying (streaming) and capping concurrent uploads";
+const CHUNKING_NOTE =
+  "chunking it into 1 MB slices (the memo's fix 7) would not help: the arrayBuffer is already whole in memory, and the slices plus Buffer.concat copy it again";
 const FORMDATA_CAVEAT =
   'request.formData() itself still holds each multipart body in memory; for bodies beyond memory, parse the request with a streaming multipart parser (busboy) and pipe the part';
 
@@ -50,8 +52,8 @@ function planFor(read: AwaitExpression): Plan | { problem: string } | undefined 
   if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'arrayBuffer' || !Node.isIdentifier(callee.getExpression())) return undefined;
   const fileVar = callee.getExpression().getText();
   const fn = read.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a));
-  // A multipart File, not a raw body read for a signature check.
-  if (!fn || !/\.formData\s*\(\s*\)/.test(fn.getText())) return undefined;
+  // A multipart File (route handler or server action), not a raw body read for a signature check.
+  if (!fn || !/\.formData\s*\(\s*\)|:\s*FormData\b/.test(fn.getText())) return undefined;
   const first = read.getFirstAncestor((a) => Node.isStatement(a) && Node.isBlock(a.getParent()));
   if (!first) return { problem: 'the read is not a statement of a block' };
   const stmts = (first.getParent() as Node & { getStatements(): Statement[] }).getStatements();
@@ -77,13 +79,28 @@ function planFor(read: AwaitExpression): Plan | { problem: string } | undefined 
   return { problem: 'no awaited call in the same block receives the bytes' };
 }
 
-/** `media: { body: <bytes> }` in the upload's arguments (googleapis drive.files.create/update): takes a Readable. */
+/** The argument that carries the bytes, where the uploader provably takes a Node Readable there:
+ * googleapis `media: { body }` (drive.files.create/update), and `put(pathname, body)` of `@vercel/blob`. */
 function streamBody(plan: Plan): Node | undefined {
+  const carriesBytes = (n: Node) => {
+    const names = new Set([...plan.byteStmts].filter((k) => k < plan.j).flatMap((k) => declaredNames(plan.stmts[k]!)));
+    return (n.getStart() <= plan.read.getStart() && n.getEnd() >= plan.read.getEnd()) || referencedNames(n).some((x) => names.has(x));
+  };
   for (const a of plan.upload.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
     if (a.getName() !== 'body') continue;
     const media = a.getParent()?.getParent();
     if (!media || !Node.isPropertyAssignment(media) || media.getName() !== 'media') continue;
-    return a.getInitializer();
+    const body = a.getInitializer();
+    return body && carriesBytes(body) ? body : undefined;
+  }
+  const callee = plan.upload.getExpression();
+  if (Node.isIdentifier(callee)) {
+    const fromBlob = callee
+      .getSourceFile()
+      .getImportDeclarations()
+      .some((d) => d.getModuleSpecifierValue() === '@vercel/blob' && d.getNamedImports().some((n) => n.getName() === 'put' && (n.getAliasNode() ?? n.getNameNode()).getText() === callee.getText()));
+    const body = plan.upload.getArguments()[1];
+    if (fromBlob && body && carriesBytes(body)) return body;
   }
   return undefined;
 }
@@ -202,7 +219,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, result: ReturnType<t
       names.add('withUploadSlot').add('fileToNodeStream');
       for (const n of referencedNames(body)) maybeUnused.add(n);
       changes.push(
-        noteAt(ctx, plan.upload, `${uploader}(): the File is streamed (fileToNodeStream(${plan.fileVar}), 256 KB pieces read as the upload consumes them) instead of an arrayBuffer() copy, and at most UPLOAD_MAX_CONCURRENCY (default 3) uploads run at once; ${FORMDATA_CAVEAT}`, MEMO),
+        noteAt(ctx, plan.upload, `${uploader}(): the File is streamed (fileToNodeStream(${plan.fileVar}), 256 KB pieces read as the upload consumes them) instead of an arrayBuffer() copy (${CHUNKING_NOTE}), and at most UPLOAD_MAX_CONCURRENCY (default 3) uploads run at once; ${FORMDATA_CAVEAT}`, MEMO),
       );
       continue;
     }
@@ -217,7 +234,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, result: ReturnType<t
       noteAt(
         ctx,
         plan.upload,
-        `${plan.fileVar}.arrayBuffer() + ${uploader}() run inside withUploadSlot: at most UPLOAD_MAX_CONCURRENCY (default 3) uploads hold a file in memory at once, a bounded wait then UploadBusyError${wrap.collapsed ? '; the 1 MB chunk-and-Buffer.concat step is gone (one copy instead of three)' : ''}`,
+        `${plan.fileVar}.arrayBuffer() + ${uploader}() run inside withUploadSlot: at most UPLOAD_MAX_CONCURRENCY (default 3) uploads hold a file in memory at once, a bounded wait then UploadBusyError; ${wrap.collapsed ? 'the 1 MB chunk-and-Buffer.concat step is gone (one copy instead of three): the arrayBuffer was already whole in memory, and the slices plus Buffer.concat copied it again' : CHUNKING_NOTE}`,
         MEMO,
       ),
     );
@@ -238,7 +255,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, result: ReturnType<t
 export const uploadQueue: Codemod = {
   id: 'upload-queue',
   title: 'Stream multipart uploads (or bound concurrent in-memory uploads) instead of arrayBuffer() + chunking',
-  prefilter: (text) => text.includes('.arrayBuffer()') && /formData\s*\(/.test(text),
+  prefilter: (text) => text.includes('.arrayBuffer()') && /formData|FormData/.test(text),
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) transformFile(ctx, sf, result);

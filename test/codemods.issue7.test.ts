@@ -97,6 +97,12 @@ describe('upload-queue', () => {
     expect(s.candidates).toEqual([]);
   });
 
+  it('streams into @vercel/blob put() from a server action', async () => {
+    const s = await run('upload-queue', 'server-action');
+    expect(s.changes.map((n) => n.message.slice(0, 50))).toEqual(['put(): the File is streamed (fileToNodeStream(recei']);
+    expect(s.candidates).toEqual([]);
+  });
+
   it('says the chunk-and-concat step is gone', async () => {
     const s = await run('upload-queue', 'memo-chunking');
     expect(s.changes[0]!.message).toContain('chunk-and-Buffer.concat step is gone');
