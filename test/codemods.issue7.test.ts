@@ -99,7 +99,8 @@ describe('upload-queue', () => {
 
   it('streams into @vercel/blob put() from a server action', async () => {
     const s = await run('upload-queue', 'server-action');
-    expect(s.changes.map((n) => n.message.slice(0, 53))).toEqual(['put(): the File is streamed (fileToNodeStream(receipt)']);
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]!.message).toMatch(/^put\(\): the File is streamed \(fileToNodeStream\(receipt\)/);
     expect(s.candidates).toEqual([]);
   });
 
