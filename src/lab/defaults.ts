@@ -1,7 +1,7 @@
 /** One place for the lab's defaults (why each value: DESIGN.md, "Serverless, modelled"). */
 export const LAB_DEFAULTS = {
   instances: 4,
-  maxConnections: 10,
+  maxConnections: 14,
   /** Units: milliseconds each way between the app and PostgreSQL (≈ 40 ms round trip). */
   dbLatencyMs: 20,
   seedUsers: 120,

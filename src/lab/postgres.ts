@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -36,7 +37,7 @@ async function checkReachableByPostgres(dir: string): Promise<void> {
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
     const st = await fs.stat(d);
     if ((st.mode & 0o001) === 0) {
-      throw new Error(`${d} is not searchable by the postgres user (mode ${(st.mode & 0o777).toString(8)}); chmod o+x it or choose another lab dir`);
+      throw new UsageError(`${d} is not searchable by the postgres user (mode ${(st.mode & 0o777).toString(8)}); chmod o+x it or choose another lab dir`);
     }
     if (d === path.dirname(d)) break;
   }
