@@ -5,6 +5,7 @@ import { register as compare } from './compare.ts';
 import { register as lab } from './lab.ts';
 import { register as demo } from './demo.ts';
 import { register as mockGemini } from './mock-gemini.ts';
+import { register as exportScripts } from './export.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: Array<(program: Command) => void> = [diagnose, apply, compare, lab, demo, mockGemini];
+export const commands: Array<(program: Command) => void> = [diagnose, apply, compare, lab, demo, mockGemini, exportScripts];

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import { exportArtillery } from '../export/artillery.ts';
+import { redact } from '../redact.ts';
+
+interface ExportFlags {
+  out: string;
+  url: string;
+  users: string;
+  config?: string;
+}
+
+const ENGINES = ['artillery'] as const;
+
+function usersFlag(raw: string): number {
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--users must be a whole number from 1 to 100000, got "${raw}"`);
+  return n;
+}
+
+function urlFlag(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--url must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL, got "${raw}"`);
+  if (url.username || url.password) throw new UsageError('--url must not carry credentials', 'accounts come from --config and GENIE_ACCOUNT_PASSWORD');
+  return url.origin + url.pathname.replace(/\/$/, '');
+}
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('write the five core scenarios as scripts for a distributed load engine (thresholds included)')
+    .argument('<engine>', `the engine: ${ENGINES.join(', ')}`)
+    .option('--out <dir>', 'folder to write the scripts to', 'genie-artillery')
+    .option('--url <base>', "the deployment's base URL (config.target)", 'http://127.0.0.1:3000')
+    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--config <file>', 'routes, accounts, payloads and thresholds of the target (as for diagnose)')
+    .action(async (engine: string, flags: ExportFlags) => {
+      if (!ENGINES.includes(engine as (typeof ENGINES)[number])) {
+        throw new UsageError(`unknown engine "${engine}", choose one of: ${ENGINES.join(', ')}`);
+      }
+      const config = await loadConfig(flags.config);
+      const out = path.resolve(flags.out);
+      const files = await exportArtillery({ out, url: urlFlag(flags.url), users: usersFlag(flags.users), config });
+      process.stdout.write(
+        redact(
+          [
+            ...files.map((f) => `wrote ${path.relative(process.cwd(), f) || f}`),
+            '',
+            `run one: cd ${path.relative(process.cwd(), out) || '.'} && GENIE_ACCOUNT_PASSWORD='<password pattern of the seeded accounts>' npx artillery run pool-exhaustion.yml`,
+            'thresholds are `ensure` conditions: a failed one makes artillery exit 1',
+          ].join('\n'),
+        ) + '\n',
+      );
+    });
+}
