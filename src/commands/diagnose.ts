@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { diagnose } from '../diagnose/run.ts';
+import { diagnose, MAX_RUNS } from '../diagnose/run.ts';
+import { githubAnnotations } from '../report/annotations.ts';
+import { presetNames } from '../report/thresholds.ts';
 import { verdictTable } from '../diagnose/table.ts';
 import { UsageError } from '../errors.ts';
 import { redact } from '../redact.ts';
@@ -18,6 +20,13 @@ interface DiagnoseFlags {
   json?: boolean;
   yes?: boolean;
   labDir?: string;
+  runs: string;
+  preset: string;
+}
+
+/** GitHub Actions sets GITHUB_ACTIONS=true in every step. */
+export function annotationsWanted(env: NodeJS.ProcessEnv, json: boolean | undefined): boolean {
+  return env.GITHUB_ACTIONS === 'true' && !json;
 }
 
 export function register(program: Command): void {
@@ -33,12 +42,16 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'PostgreSQL URL to watch connections while the scenarios run')
     .option('--out <dir>', 'output folder (default reports/<timestamp>/)')
     .option('--baseline <report.json>', 'compare with an earlier report; exit 1 on regression')
+    .option('--runs <n>', `repeat every scenario n times (1–${MAX_RUNS}) and judge the median of each metric, so one noisy run does not flip the gate`, '1')
+    .addOption(new Option('--preset <name>', 'threshold preset: which rules judge the scenarios').choices([...presetNames]).default('default'))
     .option('--json', 'print the report as JSON on stdout (human output goes to stderr)')
     .option('--yes', 'allow write scenarios against a non-loopback host')
     .option('--lab-dir <dir>', 'the lab serving --url, so upload-memory can sample the app processes\' memory (default: the default lab when it serves --url)')
     .action(async (flags: DiagnoseFlags & { only?: string[] }) => {
       const users = Number(flags.users);
       if (!Number.isInteger(users)) throw new UsageError(`--users must be an integer, got ${flags.users}`);
+      const runs = Number(flags.runs);
+      if (!Number.isInteger(runs)) throw new UsageError(`--runs must be an integer, got ${flags.runs}`);
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\ninterrupted: stopping the running scenario and writing a partial report…\n');
@@ -57,6 +70,8 @@ export function register(program: Command): void {
           baseline: flags.baseline,
           yes: flags.yes,
           labDir: flags.labDir,
+          runs,
+          preset: flags.preset,
           signal: controller.signal,
           version: program.version(),
         });
@@ -68,6 +83,10 @@ export function register(program: Command): void {
           process.stdout.write(redact(JSON.stringify(result.report, null, 2)) + '\n');
         } else {
           process.stdout.write(text);
+          // Workflow commands are read from stdout; with --json, stdout is the report alone.
+          if (annotationsWanted(process.env, flags.json)) {
+            for (const line of githubAnnotations(result.report, result.regressions)) process.stdout.write(line + '\n');
+          }
         }
         process.exitCode = result.exitCode;
       } finally {

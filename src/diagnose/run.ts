@@ -16,7 +16,13 @@ import type { Report, ScenarioReport, ThresholdResult } from '../report/types.ts
 import { findLabTarget } from './lab-target.ts';
 import { checkReachable, isLoopback, parseTargetUrl } from './preflight.ts';
 import { writeReports } from '../report/write.ts';
-import { compareReports, readReport } from '../report/compare.ts';
+import { aggregateRuns } from '../report/aggregate.ts';
+import { compareReports, readReport, type Regression } from '../report/compare.ts';
+import { toThresholdRecord } from '../report/thresholds.ts';
+import { applyLevels, judge, loadPreset, type Preset } from './rules.ts';
+
+export { applyLevels };
+export type { Regression };
 
 export interface DiagnoseOptions {
   url: string;
@@ -38,13 +44,13 @@ export interface DiagnoseOptions {
   version?: string;
   /** The lab serving the URL (for process memory); default: the default lab when it serves this URL. */
   labDir?: string;
+  /** Runs of every scenario, folded into one report by median (aggregateRuns). Default 1. */
+  runs?: number;
+  /** Threshold preset (src/report/presets/<name>.json). Default `default`. */
+  preset?: string;
 }
 
-export interface Regression {
-  scenario: string;
-  metric: string;
-  reason: string;
-}
+export const MAX_RUNS = 20;
 
 export interface DiagnoseResult {
   report: Report;
@@ -65,16 +71,11 @@ function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
-/** Config levels override the scenario's; only error-level failures fail the scenario. */
-export function applyLevels(results: ThresholdResult[], levels: Record<string, ThresholdResult['level']>): ThresholdResult[] {
-  return results.map((r) => ({ ...r, level: levels[r.metric] ?? r.level }));
-}
-
 export function verdictOf(results: ThresholdResult[]): 'pass' | 'fail' {
   return results.some((r) => r.level === 'error' && !r.passed) ? 'fail' : 'pass';
 }
 
-async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetConfig, runSignal: AbortSignal): Promise<ScenarioReport> {
+async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetConfig, preset: Preset, runSignal: AbortSignal): Promise<ScenarioReport> {
   const started = performance.now();
   const settings = config.scenarios[scenario.id];
   const base = { id: scenario.id, title: scenario.title, thresholds: {}, evidence: [], metrics: {} };
@@ -88,8 +89,7 @@ async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetCo
       const { skipped, ...measured } = outcome;
       return { ...base, ...measured, verdict: 'skip', summary: skipped, durationMs };
     }
-    const thresholds = { ...scenario.defaultThresholds, ...settings?.thresholds };
-    const results = applyLevels(scenario.check(outcome.metrics, thresholds), settings?.levels ?? {});
+    const results = judge(scenario, outcome.metrics, preset, settings);
     const evidence = [...outcome.evidence];
     if (ctx.signal.aborted) evidence.push({ kind: 'time-budget', message: `stopped at the scenario time budget (${config.timeouts.scenarioMs} ms)` });
     return {
@@ -97,7 +97,7 @@ async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetCo
       verdict: verdictOf(results),
       summary: scenario.summarize(outcome.metrics),
       metrics: outcome.metrics,
-      thresholds: Object.fromEntries(results.map((r) => [r.metric, r])),
+      thresholds: toThresholdRecord(results),
       evidence,
       timeline: outcome.timeline,
       durationMs,
@@ -119,6 +119,9 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const url = parseTargetUrl(opts.url);
   const users = opts.users ?? 100;
   if (!Number.isInteger(users) || users < 1 || users > 2000) throw new UsageError(`--users must be an integer from 1 to 2000, got ${users}`);
+  const runs = opts.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1 || runs > MAX_RUNS) throw new UsageError(`--runs must be an integer from 1 to ${MAX_RUNS}, got ${runs}`);
+  const preset = loadPreset(opts.preset ?? 'default');
   const selected = selectScenarios(opts.scenarios, opts.skip);
   const config = await loadConfig(opts.config);
   const writers = selected.filter((s) => s.writes);
@@ -135,7 +138,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const t0 = performance.now();
   const client = new HttpClient(url.origin + url.pathname.replace(/\/+$/, ''), runSignal, Math.max(64, users + 16));
   let db: DbProbe | undefined;
-  const reports: ScenarioReport[] = [];
+  /** Scenario reports of each run, in order. */
+  const runReports: ScenarioReport[][] = [];
   try {
     await checkReachable(client, config.routes.health);
     if (opts.databaseUrl) db = await openDbProbe(opts.databaseUrl);
@@ -146,49 +150,63 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
       sessions = await buildSessionPool(client, config, users, runSignal);
       log(`  ${sessions.note}`);
     }
-    for (const scenario of selected) {
-      if (runSignal.aborted) {
-        reports.push({ id: scenario.id, title: scenario.title, verdict: 'skip', summary: 'not run: interrupted (Ctrl-C)', metrics: {}, thresholds: {}, evidence: [], durationMs: 0 });
-        continue;
+    for (let run = 1; run <= runs && !(run > 1 && runSignal.aborted); run++) {
+      if (runs > 1) log(`run ${run} of ${runs}`);
+      const current: ScenarioReport[] = [];
+      runReports.push(current);
+      for (const scenario of selected) {
+        if (runSignal.aborted) {
+          current.push({ id: scenario.id, title: scenario.title, verdict: 'skip', summary: 'not run: interrupted (Ctrl-C)', metrics: {}, thresholds: {}, evidence: [], durationMs: 0 });
+          continue;
+        }
+        const spinner: Ora | null = process.stderr.isTTY && !opts.log ? ora({ text: scenario.id, stream: process.stderr }).start() : null;
+        if (!spinner) log(`▶ ${scenario.id}: ${scenario.title}`);
+        const ctx: ScenarioContext = {
+          baseUrl: client.origin,
+          users,
+          config,
+          db,
+          signal: AbortSignal.any([runSignal, AbortSignal.timeout(config.timeouts.scenarioMs)]),
+          progress: (text) => {
+            if (spinner) spinner.text = redact(`${scenario.id}: ${text}`);
+          },
+          client,
+          sessions,
+          lab,
+        };
+        const report = await runOne(scenario, ctx, config, preset, runSignal);
+        current.push(report);
+        const line = redact(`${scenario.id}: ${report.verdict} — ${report.summary}`);
+        if (spinner) {
+          if (report.verdict === 'pass') spinner.succeed(line);
+          else if (report.verdict === 'fail') spinner.fail(line);
+          else spinner.warn(line);
+        } else log(`  ${line}`);
       }
-      const spinner: Ora | null = process.stderr.isTTY && !opts.log ? ora({ text: scenario.id, stream: process.stderr }).start() : null;
-      if (!spinner) log(`▶ ${scenario.id}: ${scenario.title}`);
-      const ctx: ScenarioContext = {
-        baseUrl: client.origin,
-        users,
-        config,
-        db,
-        signal: AbortSignal.any([runSignal, AbortSignal.timeout(config.timeouts.scenarioMs)]),
-        progress: (text) => {
-          if (spinner) spinner.text = redact(`${scenario.id}: ${text}`);
-        },
-        client,
-        sessions,
-        lab,
-      };
-      const report = await runOne(scenario, ctx, config, runSignal);
-      reports.push(report);
-      const line = redact(`${scenario.id}: ${report.verdict} — ${report.summary}`);
-      if (spinner) {
-        if (report.verdict === 'pass') spinner.succeed(line);
-        else if (report.verdict === 'fail') spinner.fail(line);
-        else spinner.warn(line);
-      } else log(`  ${line}`);
     }
   } finally {
     await db?.close();
     await client.close();
   }
-  const report: Report = redactDeep({
-    schemaVersion: 1,
-    tool: { name: 'genie-fix', version: opts.version ?? '0.1.0' },
-    target: { url: redact(client.origin) },
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
-    options: { users, scenarios: selected.map((s) => s.id) },
-    scenarios: reports,
-    ...(runSignal.aborted ? { partial: true } : {}),
-  });
+  const durationMs = Math.round(performance.now() - t0);
+  const perRun = runReports.map(
+    (scenarios): Report => ({
+      schemaVersion: 1,
+      tool: { name: 'genie-fix', version: opts.version ?? '0.1.0' },
+      target: { url: redact(client.origin) },
+      startedAt: startedAt.toISOString(),
+      durationMs,
+      options: { users, scenarios: selected.map((s) => s.id) },
+      scenarios,
+      ...(runSignal.aborted ? { partial: true } : {}),
+    }),
+  );
+  // Medians of the runs; aggregateRuns sums durations, but the runs ran one after another within durationMs.
+  const summarize = (id: string, metrics: Report['scenarios'][number]['metrics']) => {
+    const scenario = selected.find((s) => s.id === id);
+    return scenario ? `Median of ${perRun.length} runs: ${scenario.summarize(metrics)}` : `Median of ${perRun.length} runs.`;
+  };
+  const report: Report = redactDeep({ ...aggregateRuns(perRun, { summarize }), durationMs });
   const files = await writeReports(report, outDir, { baseline });
   const regressions: Regression[] = baseline ? compareReports(baseline, report).regressions : [];
   const failed = report.scenarios.some((s) => s.verdict === 'fail' || s.verdict === 'error');
