@@ -79,8 +79,22 @@ function planFor(read: AwaitExpression): Plan | { problem: string } | undefined 
   return { problem: 'no awaited call in the same block receives the bytes' };
 }
 
+/** Imported functions known to take a Node Readable at one argument: module, export name, argument index. */
+const STREAM_SINKS: Array<{ modules: string[]; name: string; arg: number }> = [
+  { modules: ['@vercel/blob'], name: 'put', arg: 1 },
+  // fs.promises.writeFile accepts a Stream / AsyncIterable as its data (Node >= 15).
+  { modules: ['node:fs/promises', 'fs/promises'], name: 'writeFile', arg: 1 },
+];
+
+function importedAs(callee: Node, modules: string[], name: string): boolean {
+  return callee
+    .getSourceFile()
+    .getImportDeclarations()
+    .some((d) => modules.includes(d.getModuleSpecifierValue()) && d.getNamedImports().some((n) => n.getName() === name && (n.getAliasNode() ?? n.getNameNode()).getText() === callee.getText()));
+}
+
 /** The argument that carries the bytes, where the uploader provably takes a Node Readable there:
- * googleapis `media: { body }` (drive.files.create/update), and `put(pathname, body)` of `@vercel/blob`. */
+ * googleapis `media: { body }` (drive.files.create/update), and the STREAM_SINKS. */
 function streamBody(plan: Plan): Node | undefined {
   const carriesBytes = (n: Node) => {
     const names = new Set([...plan.byteStmts].filter((k) => k < plan.j).flatMap((k) => declaredNames(plan.stmts[k]!)));
@@ -94,15 +108,10 @@ function streamBody(plan: Plan): Node | undefined {
     return body && carriesBytes(body) ? body : undefined;
   }
   const callee = plan.upload.getExpression();
-  if (Node.isIdentifier(callee)) {
-    const fromBlob = callee
-      .getSourceFile()
-      .getImportDeclarations()
-      .some((d) => d.getModuleSpecifierValue() === '@vercel/blob' && d.getNamedImports().some((n) => n.getName() === 'put' && (n.getAliasNode() ?? n.getNameNode()).getText() === callee.getText()));
-    const body = plan.upload.getArguments()[1];
-    if (fromBlob && body && carriesBytes(body)) return body;
-  }
-  return undefined;
+  if (!Node.isIdentifier(callee)) return undefined;
+  const sink = STREAM_SINKS.find((k) => importedAs(callee, k.modules, k.name));
+  const body = sink ? plan.upload.getArguments()[sink.arg] : undefined;
+  return body && carriesBytes(body) ? body : undefined;
 }
 
 function usedIn(names: Set<string>, nodes: Node[], except?: Node): boolean {

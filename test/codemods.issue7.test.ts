@@ -104,6 +104,12 @@ describe('upload-queue', () => {
     expect(s.candidates).toEqual([]);
   });
 
+  it('streams into fs.promises.writeFile (it takes a Stream as data)', async () => {
+    const s = await run('upload-queue', 'write-file');
+    expect(s.changes[0]!.message).toMatch(/^writeFile\(\): the File is streamed/);
+    expect(s.candidates).toEqual([]);
+  });
+
   it('says the chunk-and-concat step is gone', async () => {
     const s = await run('upload-queue', 'memo-chunking');
     expect(s.changes[0]!.message).toContain('chunk-and-Buffer.concat step is gone');
