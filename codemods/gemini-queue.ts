@@ -22,7 +22,7 @@ export const geminiQueue: Codemod = {
       if (fetches.length === 0 && sdk.length === 0) continue;
       const notes = [
         ...fetches.map((c) => noteAt(ctx, c, 'Gemini fetch → queuedGeminiFetch: at most N concurrent calls with spacing, 429/503 retried with jittered backoff honouring RetryInfo/Retry-After, GeminiUnavailableError after a bounded wait', MEMO)),
-        ...sdk.map((c) => noteAt(ctx, c, `Gemini SDK call ${(c.getExpression() as Node).getText()}() → runGemini(() => …): same queue and retry policy as the REST calls`, MEMO)),
+        ...sdk.map((c) => noteAt(ctx, c, `Gemini SDK call ${(c.getExpression() as Node).getText()}() → runGemini(() => …): same queue and retry policy as the REST calls${/Stream$/.test((c.getExpression() as Node).getText()) ? ' (a streamed reply holds its slot only until the stream starts: consume the stream inside runGemini to count it for its whole length)' : ''}`, MEMO)),
       ];
       const edits: Edit[] = [
         ...fetches.map((c) => ({ start: c.getExpression().getStart(), end: c.getExpression().getEnd(), text: 'queuedGeminiFetch' })),

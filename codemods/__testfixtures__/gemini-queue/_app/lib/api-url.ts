@@ -1,0 +1,3 @@
+export function apiUrl(path: string): string {
+  return `https://api.example.com${path}`;
+}

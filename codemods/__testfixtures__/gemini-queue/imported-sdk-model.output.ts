@@ -1,0 +1,16 @@
+import { chatModel } from '@/lib/gemini-model';
+import { runGemini } from '@/lib/genie/gemini-queue';
+
+export const POST = async (req: Request) => {
+  const { prompt } = (await req.json()) as { prompt: string };
+  const result = await runGemini(() => chatModel.generateContentStream(prompt));
+  const encoder = new TextEncoder();
+  return new Response(
+    new ReadableStream({
+      async start(c) {
+        for await (const chunk of result.stream) c.enqueue(encoder.encode(chunk.text()));
+        c.close();
+      },
+    }),
+  );
+};
