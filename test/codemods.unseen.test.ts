@@ -34,7 +34,7 @@ interface Expectation {
 const EXPECT: Record<string, Expectation> = {
   tidepool: {
     changed: {
-      '.env': [/connection_limit=1&pool_timeout=10&connect_timeout=10/],
+      '.env.development': [/connection_limit=1&pool_timeout=10&connect_timeout=10/],
       // SDK model made in lib/gemini.ts, used here: queued; the FAQ read is cached, the per-account history is not.
       'src/app/api/chat/route.ts': [/runGemini\(\(\) => chatModel\.generateContentStream\(prompt\)\)/, /cached\(cacheKey\('publishedFaqs', 8\)/, /const history = await db\.conversation\.findMany/],
       'src/lib/gemini.ts': [/runGemini\(\(\) => chatModel\.generateContent\(/],
@@ -50,7 +50,7 @@ const EXPECT: Record<string, Expectation> = {
   },
   harbor: {
     changed: {
-      '.env.local': [/sslmode=require&connection_limit=1&pool_timeout=10&connect_timeout=10/],
+      '.env.production': [/sslmode=require&connection_limit=1&pool_timeout=10&connect_timeout=10/],
       // URL built by lib/gemini-endpoint.ts: the fetch is queued; the stream loop drains lines, previews stay.
       'app/api/assistant/route.ts': [/queuedGeminiFetch\(geminiEndpoint\('gemini-2\.0-flash', true\)/, /for \(const line of bufferLines\.push\(decoder\.decode\(chunk, \{ stream: true \}\)\)\)/, /reply\.slice\(0, 200\)/, /question\.slice\(0, 80\)/],
       'app/api/summarize/route.ts': [/runGemini\(\(\) => ai\.models\.generateContent\(/],

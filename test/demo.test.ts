@@ -76,8 +76,9 @@ describe('genie-fix demo', () => {
 
     const before = await readReport(path.join(out, 'before', 'report.json'));
     const after = await readReport(path.join(out, 'after', 'report.json'));
-    expect(before.scenarios.map((s) => [s.id, s.verdict])).toEqual(core.map((id) => [id, 'fail']));
-    expect(after.scenarios.map((s) => [s.id, s.verdict])).toEqual(core.map((id) => [id, 'pass']));
+    const verdicts = (r: Report) => core.map((id) => [id, r.scenarios.find((s) => s.id === id)?.verdict]);
+    expect(verdicts(before)).toEqual(core.map((id) => [id, 'fail']));
+    expect(verdicts(after)).toEqual(core.map((id) => [id, 'pass']));
     // The same run settings before and after: no relaxed thresholds on the proof.
     expect(after.options).toEqual(before.options);
     for (const s of after.scenarios) {
@@ -89,8 +90,11 @@ describe('genie-fix demo', () => {
     const html = await fs.readFile(path.join(out, 'after', 'report.html'), 'utf8');
     expect(html).toContain('Before / after');
 
-    const json = JSON.parse(run.stdout) as { exitCode: number; rows: Array<{ scenario: string; held: boolean }> };
+    const json = JSON.parse(run.stdout) as { exitCode: number; rows: Array<{ scenario: string; held: boolean }>; claims: Array<{ claim: string; status: string }> };
     expect(json.rows.map((r) => [r.scenario, r.held])).toEqual(core.map((id) => [id, true]));
+    // The memo's claims are measured, not echoed: the DB-query claim has a verdict from numbers.
+    expect(json.claims.find((c) => /DB queries/.test(c.claim))?.status).toMatch(/confirmed|refuted/);
+    expect(run.stderr).toContain("The memo's claims, measured:");
     // The terminal table names each defect with its before → after figure.
     expect(run.stderr).toMatch(/DB pool: requests failed\s+\d/);
 

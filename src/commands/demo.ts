@@ -5,6 +5,7 @@ import { runDemo } from '../demo/run.ts';
 import { createStepRunner } from '../demo/steps.ts';
 import type { DefectRow } from '../demo/defects.ts';
 import { UsageError } from '../errors.ts';
+import { renderClaims } from '../report/claims.ts';
 import { redact } from '../redact.ts';
 
 interface DemoFlags {
@@ -44,7 +45,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where the before/after reports go (default reports/demo-<timestamp>)')
     .option('--keep', 'keep the patched copy of the app')
     .option('--users <n>', 'concurrent virtual users', '100')
-    .option('--scenario <ids...>', 'scenarios to run before and after (default: the five core defects)')
+    .option('--scenario <ids...>', 'scenarios to run before and after (default: the five core defects, plus cache-effectiveness and upload-memory for the claims table)')
     .option('--skip-codemod <ids...>', 'leave a fix out on purpose (the demo must then fail naming its defect)')
     .option('--instances <n>', 'app instances in the lab (default 4)')
     .option('--json', 'print the result as JSON on stdout')
@@ -73,11 +74,18 @@ export function register(program: Command): void {
           log,
         });
         if (flags.json) {
-          process.stdout.write(JSON.stringify({ exitCode: result.exitCode, rows: result.rows, failures: result.failures, files: result.files }, null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify({ exitCode: result.exitCode, rows: result.rows, claims: result.claims, failures: result.failures, files: result.files }, null, 2) + '\n',
+          );
         }
         log('');
         log(renderRows(result.rows));
         log('');
+        if (result.claims.some((c) => c.status !== 'not measured')) {
+          log(chalk.bold("The memo's claims, measured:"));
+          log(renderClaims(result.claims));
+          log('');
+        }
         log(`reports: ${path.join(out, 'before')} · ${path.join(out, 'after')} (report.html shows before/after)`);
         if (flags.keep) log(`patched copy kept at ${result.patchedDir}`);
         if (result.exitCode === 0) {
