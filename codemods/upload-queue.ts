@@ -161,7 +161,12 @@ function wrapEdit(plan: Plan, sf: SourceFile): { edit: Edit; collapsed: boolean 
   const indent = indentOf(stmts[i]!);
   const unit = indentUnit(sf);
   const moved = movedText(plan, sf);
-  const body = moved.text ? `${indent}${unit}${reindent(moved.text, unit, eol)}${eol}` : '';
+  // Re-indenting would change the text of a multi-line template literal: leave such lines where they are.
+  const multiline = stmts
+    .slice(i, j + 1)
+    .some((s) => [...s.getDescendantsOfKind(SyntaxKind.TemplateExpression), ...s.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral)].some((t) => /\n/.test(t.getText())));
+  const shift = multiline ? '' : unit;
+  const body = moved.text ? `${indent}${unit}${reindent(moved.text, shift, eol)}${eol}` : '';
   const open = 'withUploadSlot(async () => {';
   let head: string;
   let last: string;
@@ -184,7 +189,7 @@ function wrapEdit(plan: Plan, sf: SourceFile): { edit: Edit; collapsed: boolean 
   // Declarations moved into the callback must not be needed after it.
   const inside = new Set(stmts.slice(i, j).flatMap(declaredNames));
   if (usedIn(inside, stmts.slice(j + 1))) return { problem: 'names declared between the read and the upload are used after it' };
-  const text = `${head}${eol}${body}${indent}${unit}${reindent(last, unit, eol)}${eol}${indent}});`;
+  const text = `${head}${eol}${body}${indent}${unit}${reindent(last, shift, eol)}${eol}${indent}});`;
   return { edit: { start: stmts[i]!.getStart(), end: su.getEnd(), text }, collapsed: moved.collapsed };
 }
 
