@@ -86,7 +86,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     );
     const where = (n: { file: string; line?: number }) => `${n.file}${n.line ? `:${n.line}` : ''}`;
     for (const c of apply.codemods) {
-      for (const ch of c.changes) log(`  ${c.id}: ${where(ch)} ${ch.message}`);
+      for (const ch of c.changes) {
+        log(`  ${c.id}: ${where(ch)} ${ch.message}`);
+        if (ch.memoWasWrong) log(`    memo was wrong: ${ch.memoWasWrong}`);
+      }
       for (const f of c.failures) log(`  ${c.id}: FAILED ${where(f)} ${f.message}`);
     }
     if (apply.exitCode !== 0) {

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { Pool } from 'undici';
+import type { Client, Dispatcher } from 'undici';
+import { Connections } from './connections.ts';
 import type { ErrorClass } from './classify.ts';
 import type { CookieJar } from './cookies.ts';
 import { InFlight, TextResponseHandler, abortError } from './text-response.ts';
@@ -41,7 +42,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** An HTTP client for one origin: a keep-alive undici Pool with enough sockets for every virtual user. */
 export class HttpClient {
-  private readonly pool: Pool;
+  private readonly connections: Connections;
   private readonly poolOrigin: string;
   private readonly inFlight = new InFlight();
   readonly origin: string;
@@ -57,7 +58,7 @@ export class HttpClient {
     const u = new URL(this.origin);
     this.prefix = u.pathname === '/' ? '' : u.pathname;
     this.poolOrigin = u.origin;
-    this.pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
+    this.connections = new Connections(u.origin, connections, { pipelining: 1, keepAliveTimeout: 10_000 });
     // Streams listen on the run's signal one by one; plain requests share onRunAbort.
     setMaxListeners(0, signal);
     signal.addEventListener('abort', this.onRunAbort, { once: true });
@@ -91,10 +92,15 @@ export class HttpClient {
     const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
     return new Promise<HttpResult>((resolve) => {
       const handler = new TextResponseHandler(opts.jar, timeoutMs, this.inFlight, resolve);
-      if (this.signal.aborted) return handler.onError(abortError(this.signal));
+      if (this.signal.aborted) return handler.fail(abortError(this.signal));
       this.inFlight.add(handler);
-      // undici's own timers stay as a backstop; the sweeper bounds the whole request.
-      this.pool.dispatch({ origin: this.poolOrigin, path: this.prefix + path, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+      this.connections.acquire((conn) => {
+        // Timed out or aborted while waiting for a connection: pass the connection on unused.
+        if (handler.settled) return this.connections.release(conn);
+        handler.onDone = () => this.connections.release(conn);
+        // undici's own timers stay as a backstop; the sweeper bounds the whole request.
+        conn.dispatch({ origin: this.poolOrigin, path: this.prefix + path, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+      });
     });
   }
 
@@ -109,7 +115,14 @@ export class HttpClient {
     // A stream is read by the caller at its own pace, so it carries its own whole-request signal.
     const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
     const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    const res = await this.pool.request({ path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const conn = await new Promise<Client>((resolve) => this.connections.acquire(resolve));
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await conn.request({ path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    } catch (err) {
+      this.connections.release(conn);
+      throw err;
+    }
     opts.jar?.store(res.headers['set-cookie']);
     const meta: StreamMeta = {
       status: res.statusCode,
@@ -122,13 +135,14 @@ export class HttpClient {
       return await consume(res.body, meta);
     } finally {
       if (!res.body.destroyed) res.body.destroy();
+      this.connections.release(conn);
     }
   }
 
   async close(): Promise<void> {
     this.signal.removeEventListener('abort', this.onRunAbort);
     this.inFlight.stop();
-    await this.pool.destroy().catch(() => undefined);
+    await this.connections.close();
   }
 }
 

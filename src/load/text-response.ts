@@ -69,7 +69,10 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
   readonly deadline: number;
   private abortRequest: ((err: Error) => void) | null = null;
   private reason: Error | null = null;
-  private settled = false;
+  /** The caller has its result (the request may still be finishing inside undici). */
+  settled = false;
+  /** Called once, when undici is done with the request: its connection is free again. */
+  onDone: (() => void) | null = null;
   private status = 0;
   private contentType = '';
   private ttfbMs = 0;
@@ -89,7 +92,7 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.reason = err;
     if (this.abortRequest) this.abortRequest(err);
-    else this.onError(err);
+    else this.fail(err); // not on a socket yet: undici aborts it at onConnect and calls onError then
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -121,6 +124,7 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    this.done();
     if (this.settled) return;
     const text = this.text();
     this.settle({
@@ -135,6 +139,12 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
+    this.done();
+    this.fail(err);
+  }
+
+  /** Ends the caller's wait with `err`; whether undici is done is onDone's business. */
+  fail(err: Error): void {
     if (this.settled) return;
     this.settle({
       status: 0,
@@ -146,6 +156,12 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
       errorClass: classifyThrown(err),
       errorMessage: describe(err),
     });
+  }
+
+  private done(): void {
+    const onDone = this.onDone;
+    this.onDone = null;
+    onDone?.();
   }
 
   private settle(r: HttpResult): void {
