@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
+/** Shaped like googleapis `drive.files.create({ requestBody: { name }, media: { mimeType, body } })`. */
 export type DriveUpload = {
   name: string;
-  buffer: Buffer;
   mimeType?: string;
+  /** Like Drive's `media.body`: a whole Buffer or a stream. */
+  body: Buffer | Readable;
 };
 
 export type DriveFile = {
@@ -23,13 +28,20 @@ const stagingDir = join(tmpdir(), 'genie-uploads');
  * Self-hosted and preview deployments have no Drive credentials, so the file is written to a
  * local staging folder and removed again once the write has completed.
  */
-export async function uploadFileToDrive({ name, buffer }: DriveUpload): Promise<DriveFile> {
+export async function uploadFileToDrive({ name, body }: DriveUpload): Promise<DriveFile> {
   await mkdir(stagingDir, { recursive: true });
   const id = randomUUID();
   const path = join(stagingDir, `${id}-${name.replace(/[^\w.-]+/g, '_')}`);
+  let size = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
   try {
-    await writeFile(path, buffer);
-    return { id, name, size: buffer.length };
+    await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, count, createWriteStream(path));
+    return { id, name, size };
   } finally {
     await rm(path, { force: true });
   }
