@@ -13,4 +13,6 @@ export const templateDependencies: Record<string, Record<string, string>> = {
   'optimistic-lock': {},
   'pool-options': {},
   'upload-stream': { 'p-queue': '^9.3.5' },
+  // busboy ships no types: the app's type-check needs @types/busboy too.
+  'multipart-stream': { busboy: '^1.6.0', '@types/busboy': '^1.5.5' },
 };
