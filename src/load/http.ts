@@ -40,10 +40,10 @@ export interface StreamMeta {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** An HTTP client for one origin: a keep-alive undici Pool with enough sockets for every virtual user. */
+/** An HTTP client for one origin: keep-alive connections (one request each at a time), enough for every virtual user. */
 export class HttpClient {
   private readonly connections: Connections;
-  private readonly poolOrigin: string;
+  private readonly dispatchOrigin: string;
   private readonly inFlight = new InFlight();
   readonly origin: string;
   /** A base path under the origin (`/app` in http://host/app). */
@@ -57,7 +57,7 @@ export class HttpClient {
     this.origin = baseUrl.replace(/\/+$/, '');
     const u = new URL(this.origin);
     this.prefix = u.pathname === '/' ? '' : u.pathname;
-    this.poolOrigin = u.origin;
+    this.dispatchOrigin = u.origin;
     this.connections = new Connections(u.origin, connections, { pipelining: 1, keepAliveTimeout: 10_000 });
     // Streams listen on the run's signal one by one; plain requests share onRunAbort.
     setMaxListeners(0, signal);
@@ -98,8 +98,9 @@ export class HttpClient {
         // Timed out or aborted while waiting for a connection: pass the connection on unused.
         if (handler.settled) return this.connections.release(conn);
         handler.onDone = () => this.connections.release(conn);
-        // undici's own timers stay as a backstop; the sweeper bounds the whole request.
-        conn.dispatch({ origin: this.poolOrigin, path: this.prefix + path, method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+        // The sweeper bounds the whole request, so undici's per-phase timers (re-armed on every
+        // request and chunk) are switched off: 0 disables them.
+        conn.dispatch({ origin: this.dispatchOrigin, path: this.prefix + path, method, headers, body, headersTimeout: 0, bodyTimeout: 0 }, handler);
       });
     });
   }
@@ -115,7 +116,7 @@ export class HttpClient {
     // A stream is read by the caller at its own pace, so it carries its own whole-request signal.
     const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
     const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    const conn = await new Promise<Client>((resolve) => this.connections.acquire(resolve));
+    const conn = await this.connectionWithin(signal);
     let res: Dispatcher.ResponseData;
     try {
       res = await conn.request({ path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -137,6 +138,24 @@ export class HttpClient {
       if (!res.body.destroyed) res.body.destroy();
       this.connections.release(conn);
     }
+  }
+
+  /** A free connection, or the signal's error if it aborts first (the wait counts toward the timeout). */
+  private connectionWithin(signal: AbortSignal): Promise<Client> {
+    return new Promise<Client>((resolve, reject) => {
+      let given = false;
+      const onAbort = () => {
+        given = true;
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.connections.acquire((conn) => {
+        signal.removeEventListener('abort', onAbort);
+        if (given) return this.connections.release(conn);
+        given = true;
+        resolve(conn);
+      });
+    });
   }
 
   async close(): Promise<void> {
