@@ -83,3 +83,31 @@ describe('HttpClient.request', () => {
     expect(res.errorMessage).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe('HttpClient.close', () => {
+  it('ends requests still running and refuses new ones, as network errors', async () => {
+    const url = await serve(() => undefined); // never answers
+    const c = new HttpClient(url, new AbortController().signal, 2);
+    const pending = c.request('/slow');
+    await new Promise((r) => setTimeout(r, 50));
+    await c.close();
+    expect(await pending).toMatchObject({ status: 0, errorClass: 'network', errorMessage: 'the HTTP client was closed' });
+    expect((await c.request('/after')).errorClass).toBe('network');
+  });
+});
+
+describe('HttpClient connections', () => {
+  it('queues past its connection count, times out a request that waited too long, and passes the connection on', async () => {
+    const url = await serve((req, res) => {
+      setTimeout(() => res.end(req.url), 300);
+    });
+    const c = new HttpClient(url, new AbortController().signal, 1);
+    cleanups.push(() => c.close());
+    const first = c.request('/first', { timeoutMs: 5000 });
+    const starved = c.request('/starved', { timeoutMs: 150 });
+    const third = c.request('/third', { timeoutMs: 5000 });
+    const [a, b, d] = await Promise.all([first, starved, third]);
+    expect([a.text, b.errorClass, d.text]).toEqual(['/first', 'timeout', '/third']);
+    expect(d.durationMs).toBeGreaterThanOrEqual(550); // it waited for /first: one connection
+  });
+});

@@ -40,11 +40,19 @@ export interface StreamMeta {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+class ClientClosedError extends Error {
+  override name = 'ClientClosedError';
+  constructor() {
+    super('the HTTP client was closed');
+  }
+}
+
 /** An HTTP client for one origin: keep-alive connections (one request each at a time), enough for every virtual user. */
 export class HttpClient {
   private readonly connections: Connections;
   private readonly dispatchOrigin: string;
   private readonly inFlight = new InFlight();
+  private closed = false;
   readonly origin: string;
   /** A base path under the origin (`/app` in http://host/app). */
   private readonly prefix: string;
@@ -93,6 +101,7 @@ export class HttpClient {
     return new Promise<HttpResult>((resolve) => {
       const handler = new TextResponseHandler(opts.jar, timeoutMs, this.inFlight, resolve);
       if (this.signal.aborted) return handler.fail(abortError(this.signal));
+      if (this.closed) return handler.fail(new ClientClosedError());
       this.inFlight.add(handler);
       this.connections.acquire((conn) => {
         // Timed out or aborted while waiting for a connection: pass the connection on unused.
@@ -159,7 +168,10 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.signal.removeEventListener('abort', this.onRunAbort);
+    // Requests still waiting or running end now (as `network` errors) rather than never.
+    this.inFlight.abortAll(new ClientClosedError());
     this.inFlight.stop();
     await this.connections.close();
   }
