@@ -5,9 +5,9 @@
  * `Buffer.concat`-ing them copies the file twice more; peak memory goes up, not down. What bounds memory is
  * (a) never making the copy (stream the File to its destination) and (b) capping how many uploads run at once.
  *
- * Caveat: `request.formData()` in Next.js parses the whole multipart body before the route sees the File, so the
- * request body itself is still held once per upload; for bodies beyond memory, parse the multipart stream with a
- * streaming parser (busboy) and pipe each part to its destination.
+ * `request.formData()` parses the whole multipart body into memory, so the slot must be taken before the body is
+ * read: a body that waits for a slot unread stays in the socket (TCP back-pressure), and memory is bounded by
+ * slots × file size. Better still, readMultipartFile (multipart-stream.ts) streams the file part with busboy.
  */
 import { Readable } from 'node:stream';
 import PQueue from 'p-queue';
@@ -38,6 +38,8 @@ const counters = { active: 0, maxActiveSeen: 0, completed: 0, refused: 0 };
 /** Thrown when no upload slot frees up in time (or the waiting line is full); answer it with HTTP 503. */
 export class UploadBusyError extends Error {
   readonly status = 503;
+  /** For the Retry-After header: about how long a slot takes to free up. Units: seconds. */
+  readonly retryAfterSeconds = 5;
   constructor(reason: string) {
     super(`Too many uploads in progress (${reason}). Please try again in a moment.`);
     this.name = 'UploadBusyError';

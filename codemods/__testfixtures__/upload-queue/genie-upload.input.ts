@@ -29,8 +29,8 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
   const buffer = Buffer.from(await file.arrayBuffer());
   const uploaded = await uploadFileToDrive({
     name: `passport-${token}-${file.name}`,
-    buffer,
     mimeType: file.type,
+    body: buffer,
   });
 
   return NextResponse.json({ ok: true, fileId: uploaded.id, size: uploaded.size });

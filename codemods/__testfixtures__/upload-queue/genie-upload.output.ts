@@ -1,7 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 import { uploadFileToDrive } from '@/lib/drive';
-import { withUploadSlot } from '@/lib/genie/upload-stream';
+import { UploadBusyError, withUploadSlot } from '@/lib/genie/upload-stream';
+import { FileTooLargeError, readMultipartFile, type StreamedFile } from '@/lib/genie/multipart-stream';
 
 const MAX_FILE_BYTES = 25 * 1024 * 1024;
 const UPLOAD_TOKEN = /^[A-Za-z0-9_-]{8,128}$/;
@@ -12,29 +13,28 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     return NextResponse.json({ error: '유효하지 않은 업로드 링크입니다.' }, { status: 404 });
   }
 
-  let formData: FormData;
   try {
-    formData = await request.formData();
-  } catch {
-    return NextResponse.json({ error: '파일을 첨부해주세요.' }, { status: 400 });
-  }
+    return await withUploadSlot(async () => {
+      let file: StreamedFile | null;
+      try {
+        file = await readMultipartFile(request, 'file', { maxBytes: MAX_FILE_BYTES });
+      } catch {
+        return NextResponse.json({ error: '파일을 첨부해주세요.' }, { status: 400 });
+      }
+      if (!file || file.size === 0) {
+        return NextResponse.json({ error: '파일을 첨부해주세요.' }, { status: 400 });
+      }
+      const uploaded = await uploadFileToDrive({
+        name: `passport-${token}-${file.name}`,
+        mimeType: file.type,
+        body: file.stream,
+      });
 
-  const file = formData.get('file');
-  if (!(file instanceof File) || file.size === 0) {
-    return NextResponse.json({ error: '파일을 첨부해주세요.' }, { status: 400 });
-  }
-  if (file.size > MAX_FILE_BYTES) {
-    return NextResponse.json({ error: '파일은 25MB 이하만 업로드할 수 있습니다.' }, { status: 413 });
-  }
-
-  const uploaded = await withUploadSlot(async () => {
-    const buffer = Buffer.from(await file.arrayBuffer());
-    return uploadFileToDrive({
-      name: `passport-${token}-${file.name}`,
-      buffer,
-      mimeType: file.type,
+      return NextResponse.json({ ok: true, fileId: uploaded.id, size: uploaded.size });
     });
-  });
-
-  return NextResponse.json({ ok: true, fileId: uploaded.id, size: uploaded.size });
+  } catch (err) {
+    if (err instanceof UploadBusyError) return NextResponse.json({ error: err.message }, { status: 503, headers: { 'Retry-After': String(err.retryAfterSeconds) } });
+    if (err instanceof FileTooLargeError) return NextResponse.json({ error: '파일은 25MB 이하만 업로드할 수 있습니다.' }, { status: 413 });
+    throw err;
+  }
 }

@@ -1,13 +1,18 @@
 import { putObject } from '@/lib/s3';
-import { withUploadSlot } from '@/lib/genie/upload-stream';
+import { UploadBusyError, withUploadSlot } from '@/lib/genie/upload-stream';
 
 export async function POST(req: Request) {
-  const data = await req.formData();
-  for (const entry of data.getAll('photos')) {
-    if (!(entry instanceof File)) continue;
-    await withUploadSlot(async () => {
-      await putObject(entry.name, new Uint8Array(await entry.arrayBuffer()));
+  try {
+    return await withUploadSlot(async () => {
+      const data = await req.formData();
+      for (const entry of data.getAll('photos')) {
+        if (!(entry instanceof File)) continue;
+        await putObject(entry.name, new Uint8Array(await entry.arrayBuffer()));
+      }
+      return Response.json({ ok: true });
     });
+  } catch (err) {
+    if (err instanceof UploadBusyError) return Response.json({ error: err.message }, { status: 503, headers: { 'Retry-After': String(err.retryAfterSeconds) } });
+    throw err;
   }
-  return Response.json({ ok: true });
 }
