@@ -64,7 +64,7 @@ describe('diagnose against the reference server', () => {
 
   const defects: Array<[keyof DefectFlags, string, string]> = [
     ['tinyPool', 'pool-exhaustion', 'errorRatePct'],
-    ['noQueue', 'gemini-429', 'aiFailureRatePct'],
+    ['noQueue', 'gemini-429', 'aiFailures'],
     ['blindWrites', 'lost-update', 'lost'],
     ['truncatingBuffer', 'buffer-truncation', 'truncated'],
     ['ipOnlyLimiter', 'shared-ip-login', 'legitBlocked'],
