@@ -76,6 +76,26 @@ describe('genie-fix demo', () => {
 
     const before = await readReport(path.join(out, 'before', 'report.json'));
     const after = await readReport(path.join(out, 'after', 'report.json'));
+    // Issue 3's bar for the unpatched lab: the defects are reproduced with numbers, not barely.
+    const m = (r: Report, id: string) => r.scenarios.find((s) => s.id === id)?.metrics ?? {};
+    expect(m(before, 'pool-exhaustion').errorRatePct).toBeGreaterThanOrEqual(50);
+    expect(m(before, 'pool-exhaustion').peakAppConnections).toBeGreaterThan(0);
+    expect(m(before, 'gemini-429').aiFailureRatePct).toBeGreaterThanOrEqual(30);
+    expect(m(before, 'lost-update').lost).toBeGreaterThanOrEqual(1);
+    expect(m(before, 'buffer-truncation').truncated).toBeGreaterThanOrEqual(1);
+    expect(m(before, 'shared-ip-login').legitBlocked).toBeGreaterThanOrEqual(80);
+    for (const id of core) expect(before.scenarios.find((s) => s.id === id)?.evidence.length, id).toBeGreaterThan(0);
+
+    // No secret in any report file: seeded passwords, database passwords in URLs.
+    for (const phase of ['before', 'after']) {
+      for (const f of await fs.readdir(path.join(out, phase))) {
+        const text = await fs.readFile(path.join(out, phase, f), 'utf8');
+        expect(text, `${phase}/${f}`).not.toMatch(/genie-pass-\d{3}/);
+        expect(text, `${phase}/${f}`).not.toMatch(/postgres(?:ql)?:\/\/[^:\s/]+:(?!\*\*\*@)[^@\s]+@/);
+      }
+    }
+    expect(run.stderr).not.toMatch(/genie-pass-\d{3}/);
+
     const verdicts = (r: Report) => core.map((id) => [id, r.scenarios.find((s) => s.id === id)?.verdict]);
     expect(verdicts(before)).toEqual(core.map((id) => [id, 'fail']));
     expect(verdicts(after)).toEqual(core.map((id) => [id, 'pass']));
