@@ -1,9 +1,18 @@
 /**
  * upload-queue: a route that reads a multipart File whole (`await file.arrayBuffer()`, maybe "chunked" and
- * `Buffer.concat`-ed again) and hands the buffer to an uploader. Where the uploader provably takes a stream
- * (googleapis `media: { body }`), the File is streamed to it; everywhere else the read and the upload run inside
- * `withUploadSlot` (at most UPLOAD_MAX_CONCURRENCY at once), which caps peak memory at limit × file size, and a
- * candidate says that streaming needs the uploader to accept a stream.
+ * `Buffer.concat`-ed again) and hands the buffer to an uploader.
+ *
+ * In a route handler that reads its Request with `<req>.formData()`, the slot is taken before the body is read:
+ * the handler's tail, from the body read on, runs inside `withUploadSlot` (UploadBusyError → 503 + Retry-After), so
+ * bodies waiting for a slot stay unread in the socket (TCP back-pressure) and memory ≈ slots × file size. Where the
+ * uploader takes a stream (the type checker: a Readable is assignable to the parameter or property the bytes go
+ * to; or a known API: googleapis `media.body`, @vercel/blob `put`, fs/promises `writeFile`), and the handler reads
+ * nothing but that one file from the form, formData() is replaced by busboy (`readMultipartFile`) and the part's
+ * stream goes to the uploader: nothing is held whole. A handler that reads other fields keeps formData() (inside
+ * the slot): a client may send them after the file, and reaching them would mean buffering the file.
+ *
+ * Server actions get their FormData already parsed: there the read and the upload go inside `withUploadSlot`, and
+ * the File is streamed (fileToNodeStream) into a known stream sink.
  */
 import { Node, SyntaxKind, type AwaitExpression, type Block, type CallExpression, type Project, type SourceFile, type Statement, type Type } from 'ts-morph';
 import { applyEdits, dropUnusedNamedImport, emptyResult, enclosingFunction, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, type Edit } from './ast.ts';
@@ -304,7 +313,7 @@ interface Streaming {
 /** The busboy rewrite: formData() → readMultipartFile, the File's guards kept, the bytes streamed. Undefined when
  * the handler uses the form or the File in a way a streamed part cannot answer (other fields: the client may send
  * them after the file, so the formData path with the slot stays). */
-function streamingEdits(plan: Plan, h: Handler, target: Node, sf: SourceFile): Streaming | undefined {
+function streamingEdits(plan: Plan, h: Handler, target: Node): Streaming | undefined {
   const { formVar } = h;
   const fileVar = plan.fileVar;
   if (!formVar) return undefined;
@@ -381,7 +390,7 @@ function streamingEdits(plan: Plan, h: Handler, target: Node, sf: SourceFile): S
       else edits.push({ start: p.getStart(), end: p.getEnd(), text: `${fileVar} !== null` });
       continue;
     }
-    if (member === undefined && (Node.isShorthandPropertyAssignment(p) || target.getStart() <= id.getStart())) return undefined;
+    // Anything else (file.stream(), file.slice(), passing the File on) needs a real File.
     return undefined;
   }
   const { stmts: block, j } = plan;
@@ -394,7 +403,6 @@ function streamingEdits(plan: Plan, h: Handler, target: Node, sf: SourceFile): S
   else edits.push({ start: target.getStart(), end: target.getEnd(), text: stream });
   const opts = maxBytes ? `, { maxBytes: ${maxBytes} }` : '';
   edits.push({ start: h.formCall.getStart(), end: h.formCall.getEnd(), text: `readMultipartFile(${receiverText(h.formCall)}, ${JSON.stringify(field).replace(/"/g, "'")}${opts})` });
-  void sf;
   return { edits, field, tooLarge };
 }
 
@@ -468,7 +476,7 @@ function handlerEdits(
   const busy = { cls: 'UploadBusyError', response: `${R}.json({ error: err.message }, { status: 503, headers: { 'Retry-After': String(err.retryAfterSeconds) } })` };
   const reqText = receiverText(h.formCall);
   const target = streamTarget(plan, ctx.project);
-  const streaming = target ? streamingEdits(plan, h, target, sf) : undefined;
+  const streaming = target ? streamingEdits(plan, h, target) : undefined;
   if (streaming) {
     // Without a size guard there is no maxBytes, so no FileTooLargeError to answer.
     const errors = streaming.tooLarge ? [busy, { cls: 'FileTooLargeError', response: streaming.tooLarge }] : [busy];
@@ -602,7 +610,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, result: ReturnType<t
 
 export const uploadQueue: Codemod = {
   id: 'upload-queue',
-  title: 'Stream multipart uploads (or bound concurrent in-memory uploads) instead of arrayBuffer() + chunking',
+  title: 'Stream multipart uploads with busboy (or read bodies only inside a bounded upload slot) instead of arrayBuffer() + chunking',
   prefilter: (text) => text.includes('.arrayBuffer()') && /formData|FormData/.test(text),
   transform(ctx) {
     const result = emptyResult();
