@@ -81,7 +81,8 @@ describe('diagnose --runs and --preset against the reference server', () => {
   it('folds three runs into medians and says so in the evidence', async () => {
     const server = await serve({ tinyPool: true });
     const out = join(root, 'runs');
-    const result = await diagnose({ url: server.url, users: 12, runs: 3, scenarios: ['pool-exhaustion'], out, log: quiet });
+    // 30 users, as in diagnose.test.ts: enough concurrency that the tiny pool times out even on a busy machine.
+    const result = await diagnose({ url: server.url, users: 30, runs: 3, scenarios: ['pool-exhaustion'], out, log: quiet });
     const s = result.report.scenarios[0]!;
     expect(result.report.scenarios).toHaveLength(1);
     expect(s.verdict).toBe('fail');

@@ -44,11 +44,11 @@ describe('lab app helpers', () => {
     expect(parseDotenv(`A="x y"\nexport B='z'\nC=plain # note\n# D=no`)).toEqual({ A: 'x y', B: 'z', C: 'plain' });
   });
 
-  it('copies an app under .genie-lab/apps without node_modules, .next or generated code', async () => {
+  it('copies an app under .genie-lab/apps without node_modules or .next (generated code is kept for type-checks)', async () => {
     const dest = await copyAppForPatching(src, copyName);
     expect(dest).toBe(path.join(repoRoot, '.genie-lab', 'apps', copyName));
     const entries = (await fs.readdir(dest)).sort();
-    expect(entries).toEqual(['.env.production', 'app', 'package.json']);
+    expect(entries).toEqual(['.env.production', 'app', 'generated', 'package.json']);
   });
 
   it('hashes sources: stable, changed by an edit, blind to files the build writes', async () => {
