@@ -110,6 +110,9 @@ describe('genie-fix demo', () => {
     const html = await fs.readFile(path.join(out, 'after', 'report.html'), 'utf8');
     expect(html).toContain('Before / after');
 
+    // The upload fix streams: memory no longer grows with each concurrent upload.
+    expect([before, after].map((r) => r.scenarios.find((s) => s.id === 'upload-memory')?.verdict)).toEqual(['fail', 'pass']);
+
     const json = JSON.parse(run.stdout) as { exitCode: number; rows: Array<{ scenario: string; held: boolean }>; claims: Array<{ claim: string; status: string }> };
     expect(json.rows.map((r) => [r.scenario, r.held])).toEqual(core.map((id) => [id, true]));
     // The memo's claims are measured, not echoed: the DB-query claim has a verdict from numbers.
