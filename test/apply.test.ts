@@ -93,6 +93,10 @@ describe('apply on a copy of examples/genie-app', () => {
     const root = tempDir('apply-test');
     const example = path.join(REPO, 'examples/genie-app');
     fs.cpSync(example, root, { recursive: true, filter: (src) => !/[\\/](?:node_modules|\.next)(?:[\\/]|$)/.test(path.relative(example, src)) });
+    // A real app has its Prisma client generated (a fresh clone of this repo does not, until a build):
+    // without it the type-check cannot tell the codemods' types from Prisma's.
+    const gen = spawnSync(process.execPath, ['scripts/generate.mjs'], { cwd: root, encoding: 'utf8' });
+    expect(gen.status, gen.stderr).toBe(0);
     const before = new Map<string, string>();
     for (const rel of ['app/api/chat/stream/route.ts', 'app/api/auth/login/route.ts', 'app/api/expenses/route.ts', 'app/api/checklist/route.ts', 'app/api/user/profile/route.ts', 'lib/rag.ts']) {
       before.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
