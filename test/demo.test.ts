@@ -83,8 +83,9 @@ describe('genie-fix demo', () => {
     expect(m(before, 'gemini-429').aiFailureRatePct).toBeGreaterThanOrEqual(30);
     expect(m(before, 'lost-update').lost).toBeGreaterThanOrEqual(1);
     expect(m(before, 'buffer-truncation').truncated).toBeGreaterThanOrEqual(1);
-    // 4 instances × 10 logins/min each let at most 40 of 100 through in a fresh window: ≥ 60 blocked.
-    expect(m(before, 'shared-ip-login').legitBlocked).toBeGreaterThanOrEqual(55);
+    // 4 instances × 10 logins/min each let at most 40 of 100 through in one window (measured: 65–100
+    // blocked); a burst that straddles a window boundary can let 80 through, hence the lower bar.
+    expect(m(before, 'shared-ip-login').legitBlocked).toBeGreaterThanOrEqual(20);
     for (const id of core) expect(before.scenarios.find((s) => s.id === id)?.evidence.length, id).toBeGreaterThan(0);
 
     // No secret in any report file: seeded passwords, database passwords in URLs.
