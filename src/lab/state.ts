@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +42,26 @@ export interface LabState {
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function resolveLabDir(explicit?: string): string {
-  return path.resolve(explicit ?? process.env.GENIE_LAB_DIR ?? path.join(repoRoot, '.genie-lab'));
+  return path.resolve(explicit ?? process.env.GENIE_LAB_DIR ?? defaultLabDir());
+}
+
+/**
+ * <repo>/.genie-lab, unless we are root in a clone the `postgres` user cannot enter (under /root,
+ * mode 0700): PostgreSQL's data must be reachable by the user it runs as, so the lab then lives in
+ * the temp folder, under a name fixed per clone so `lab down` finds it again.
+ */
+function defaultLabDir(): string {
+  const inRepo = path.join(repoRoot, '.genie-lab');
+  if (process.getuid?.() !== 0 || reachableByOthers(repoRoot)) return inRepo;
+  const id = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  return path.join(os.tmpdir(), `genie-fix-lab-${id}`);
+}
+
+function reachableByOthers(dir: string): boolean {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+  }
+  return true;
 }
 
 export const stateFile = (labDir: string) => path.join(labDir, 'state.json');
