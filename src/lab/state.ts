@@ -57,12 +57,19 @@ function defaultLabDir(): string {
   return path.join(os.tmpdir(), `genie-fix-lab-${id}`);
 }
 
-function reachableByOthers(dir: string): boolean {
-  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) return false;
+/**
+ * The first folder on the way to `dir` (itself included) that other users cannot enter, or undefined.
+ * As root the PostgreSQL server runs as `postgres`, an "other" user here.
+ */
+export function firstClosedFolder(dir: string): { folder: string; mode: number } | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode & 0o777;
+    if ((mode & 0o001) === 0) return { folder: d, mode };
+    if (d === path.dirname(d)) return undefined;
   }
-  return true;
 }
+
+const reachableByOthers = (dir: string) => firstClosedFolder(dir) === undefined;
 
 export const stateFile = (labDir: string) => path.join(labDir, 'state.json');
 

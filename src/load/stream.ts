@@ -81,22 +81,11 @@ function parseSsePayload(payload: string): Part | null {
 export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMeta): Promise<ChatStreamResult> {
   const decoder = new TextDecoder();
   const texts: string[] = [];
-  const result: ChatStreamResult = {
+  const result = blankResult({
     format: /text\/event-stream/i.test(meta.contentType) ? 'ui-message-stream' : 'unknown',
     status: meta.status,
     ttfbMs: meta.ttfbMs,
-    ttftMs: null,
-    totalMs: 0,
-    maxGapMs: 0,
-    bytes: 0,
-    lines: 0,
-    unparsedLines: 0,
-    text: '',
-    errorParts: [],
-    finishReason: null,
-    finishPresent: false,
-    complete: false,
-  };
+  });
   let tail = '';
   let last: number | null = null;
 
@@ -178,12 +167,15 @@ export async function chat(
 }
 
 function failed(status: number, totalMs: number, failure: ErrorClass, failureMessage: string, ttfbMs: number | null): ChatStreamResult {
+  return { ...blankResult({ format: 'unknown', status, ttfbMs }), totalMs, failure, failureMessage };
+}
+
+/** A result with nothing received yet: the one place its zero values are spelled out. */
+function blankResult(start: Pick<ChatStreamResult, 'format' | 'status' | 'ttfbMs'>): ChatStreamResult {
   return {
-    format: 'unknown',
-    status,
-    ttfbMs,
+    ...start,
     ttftMs: null,
-    totalMs,
+    totalMs: 0,
     maxGapMs: 0,
     bytes: 0,
     lines: 0,
@@ -193,7 +185,5 @@ function failed(status: number, totalMs: number, failure: ErrorClass, failureMes
     finishReason: null,
     finishPresent: false,
     complete: false,
-    failure,
-    failureMessage,
   };
 }
