@@ -15,8 +15,8 @@ import { writeReports } from '../src/report/write.ts';
 const root = new URL('../', import.meta.url).pathname;
 const fx = (name: string) => readReport(join(root, 'test/fixtures/reports', name));
 const tmp = mkdtempSync(join(tmpdir(), 'genie-html-'));
-/** Kept after the run for a human to look at (the tmp folder is removed). */
-export const SCREENSHOT = join(tmpdir(), 'genie-fix-report-before-after.png');
+// Removed with the rest of tmp; set GENIE_KEEP_SCREENSHOT=<path> to keep a copy for a human to look at.
+export const SCREENSHOT = process.env.GENIE_KEEP_SCREENSHOT ?? join(tmp, 'report-before-after.png');
 
 function findChromium(): string | undefined {
   return ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
