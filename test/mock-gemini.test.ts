@@ -71,13 +71,13 @@ function quotaIdOf(err: GoogleError): string {
 }
 
 describe('mock Gemini: replies', () => {
-  it('streams SSE deltas separated by blank lines, the last with finishReason STOP', async () => {
+  it('streams SSE deltas ending in \\r\\n\\r\\n by default (as Google), the last with finishReason STOP', async () => {
     const m = await mock({ ttftMs: 30, tokenDelayMs: 2 });
     const res = await stream(m, 'Where is the buffet?');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const raw = await res.text();
-    expect(raw).toMatch(/^(data: [^\n]+\n\n)+$/);
+    expect(raw).toMatch(/^(data: [^\r\n]+\r\n\r\n)+$/);
     // Any cut of the byte stream must parse to the same events.
     const events = parseSse(raw, [raw.length]);
     expect(events.length).toBeGreaterThan(5);
@@ -93,10 +93,10 @@ describe('mock Gemini: replies', () => {
     expect(whole.candidates[0]!.finishReason).toBe('STOP');
   });
 
-  it('ends events with \\r\\n\\r\\n when configured, parseable across any cut', async () => {
-    const m = await mock({ ttftMs: 10, tokenDelayMs: 1, separator: '\r\n\r\n' });
+  it('ends events with \\n\\n when configured, parseable across any cut', async () => {
+    const m = await mock({ ttftMs: 10, tokenDelayMs: 1, separator: '\n\n' });
     const raw = await (await stream(m, 'Tender tickets?')).text();
-    expect(raw).toMatch(/^(data: [^\r\n]+\r\n\r\n)+$/);
+    expect(raw).toMatch(/^(data: [^\r\n]+\n\n)+$/);
     const events = parseSse(raw, [raw.length]);
     expect(parseSse(raw, [1])).toEqual(events);
     expect(parseSse(raw, [2, 3, 5, 8, 13])).toEqual(events);
@@ -255,9 +255,11 @@ describe('mock Gemini: quota', () => {
     const m = await mock({ maxConcurrent: 2, ttftMs: 100, tokenDelayMs: 1 });
     const rs = await Promise.all([1, 2, 3].map((i) => stream(m, `s${i}`)));
     await Promise.all(rs.map((r) => r.text()));
-    expect(m.stats()).toEqual({ requests: 3, accepted: 2, rejected429: 1, rejectedBy: { day: 0, window: 0, concurrency: 1 }, maxInFlight: 2, inFlight: 0 });
+    const faults = { overloadedRate: 0, midStreamErrorRate: 0, midStreamErrorAfterChunks: 2, maxOutputTokens: undefined, nonJsonStreamErrors: false };
+    const noFaults = { overloaded503: 0, midStreamErrors: 0, maxTokensFinishes: 0, faults };
+    expect(m.stats()).toEqual({ requests: 3, accepted: 2, rejected429: 1, rejectedBy: { day: 0, window: 0, concurrency: 1 }, maxInFlight: 2, inFlight: 0, ...noFaults });
     m.resetStats();
-    expect(m.stats()).toEqual({ requests: 0, accepted: 0, rejected429: 0, rejectedBy: { day: 0, window: 0, concurrency: 0 }, maxInFlight: 0, inFlight: 0 });
+    expect(m.stats()).toEqual({ requests: 0, accepted: 0, rejected429: 0, rejectedBy: { day: 0, window: 0, concurrency: 0 }, maxInFlight: 0, inFlight: 0, ...noFaults });
   });
 });
 
@@ -307,10 +309,14 @@ describe('genie-fix mock-gemini (the command)', () => {
     try {
       expect(await main(['node', 'genie-fix', 'mock-gemini', '--port', '0', '--rpm', 'ten'])).toBe(2);
       expect(await main(['node', 'genie-fix', 'mock-gemini', '--port', '0', '--retry-delay', '-1'])).toBe(2);
+      expect(await main(['node', 'genie-fix', 'mock-gemini', '--port', '0', '--overloaded-rate', '2'])).toBe(2);
+      expect(await main(['node', 'genie-fix', 'mock-gemini', '--port', '0', '--crlf', '--lf'])).toBe(2);
     } finally {
       process.stderr.write = write;
     }
-    expect(stderr).toMatch(/--rpm must be a whole number/);
+    expect(stderr).toMatch(/--rpm must be /);
+    expect(stderr).toMatch(/--overloaded-rate must be a fraction from 0 to 1/);
+    expect(stderr).toMatch(/--crlf and --lf contradict each other/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 

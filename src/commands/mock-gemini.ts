@@ -14,7 +14,21 @@ interface Flags {
   perDay?: string;
   chunkChars?: string;
   crlf?: boolean;
+  lf?: boolean;
+  overloadedRate?: string;
+  midStreamErrorRate?: string;
+  midStreamErrorAfter?: string;
+  maxOutputTokens?: string;
+  nonJsonStreamErrors?: boolean;
   json?: boolean;
+}
+
+/** A fraction from 0 to 1 from a flag, or a UsageError naming the flag. */
+function fraction(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= 1)) throw new UsageError(`${flag} must be a fraction from 0 to 1 (e.g. 0.1), got "${raw}"`);
+  return value;
 }
 
 /** A whole number in [min, max] from a flag, or a UsageError naming the flag. */
@@ -36,6 +50,11 @@ function seconds(flag: string, raw: string | undefined): number | undefined {
   return value;
 }
 
+function separatorFrom(flags: Flags): '\n\n' | '\r\n\r\n' {
+  if (flags.crlf && flags.lf) throw new UsageError('--crlf and --lf contradict each other', 'leave out --crlf: \\r\\n\\r\\n is the default');
+  return flags.lf ? '\n\n' : '\r\n\r\n';
+}
+
 /** Turns the flags into server options; every bad value is reported by name. */
 export function optionsFromFlags(flags: Flags): MockGeminiOptions {
   return {
@@ -49,7 +68,12 @@ export function optionsFromFlags(flags: Flags): MockGeminiOptions {
     tokenDelayMs: integer('--token-delay-ms', flags.tokenDelayMs, 0, 60_000),
     perDayQuota: integer('--per-day', flags.perDay, 1),
     chunkChars: integer('--chunk-chars', flags.chunkChars, 1, 1_000_000),
-    separator: flags.crlf ? '\r\n\r\n' : '\n\n',
+    separator: separatorFrom(flags),
+    overloadedRate: fraction('--overloaded-rate', flags.overloadedRate),
+    midStreamErrorRate: fraction('--mid-stream-error-rate', flags.midStreamErrorRate),
+    midStreamErrorAfterChunks: integer('--mid-stream-error-after', flags.midStreamErrorAfter, 1, 1_000_000),
+    maxOutputTokens: integer('--max-output-tokens', flags.maxOutputTokens, 1),
+    nonJsonStreamErrors: flags.nonJsonStreamErrors,
     // The key, when wanted, comes from the environment so it never shows in `ps`.
     apiKey: process.env.GENIE_MOCK_GEMINI_API_KEY || undefined,
   };
@@ -99,7 +123,13 @@ export function register(program: Command): void {
     .option('--token-delay-ms <ms>', 'delay between streamed events in milliseconds (default 20)')
     .option('--per-day <n>', 'accepted requests per day before a PerDay 429 (default: no limit)')
     .option('--chunk-chars <n>', 'text per streamed event for normal replies (default 24)')
-    .option('--crlf', 'end SSE events with \\r\\n\\r\\n instead of \\n\\n')
+    .option('--crlf', 'end SSE events with \\r\\n\\r\\n, as Google reportedly does (the default)')
+    .option('--lf', 'end SSE events with \\n\\n instead')
+    .option('--overloaded-rate <fraction>', 'answer this share of requests 503 "model overloaded" (0-1, default 0)')
+    .option('--mid-stream-error-rate <fraction>', 'cut this share of 200 streams with an error event (0-1, default 0)')
+    .option('--mid-stream-error-after <chunks>', 'chunks sent before a mid-stream error (default 2)')
+    .option('--max-output-tokens <n>', 'stop longer replies with finishReason MAX_TOKENS (default: no cap)')
+    .option('--non-json-stream-errors', 'send 429/503 answers to streaming requests as text/event-stream, not JSON')
     .option('--json', 'print {"url","port"} as JSON on stdout')
     .addHelpText('after', '\nSet GENIE_MOCK_GEMINI_API_KEY to require that key (?key= or x-goog-api-key) like Google does.')
     .action((flags: Flags) => runMockGemini(flags));

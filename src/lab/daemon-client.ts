@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { MockGeminiFaults, MockGeminiOptions } from './mock-gemini-options.ts';
 import { spawnDetached, isAlive, type SpawnedProcess } from './processes.ts';
 import { repoRoot, writeJsonAtomic } from './state.ts';
 
@@ -11,8 +12,12 @@ export interface DaemonConfig {
   /** Units: milliseconds, each direction. */
   dbLatencyMs: number;
   instancePorts: number[];
-  gemini: { maxConcurrent: number; requestsPerWindow: number; windowMs: number; retryDelaySec: number };
+  /** Quota plus the optional Google-like faults and event separator, passed to startMockGemini as they are. */
+  gemini: { maxConcurrent: number; requestsPerWindow: number; windowMs: number; retryDelaySec: number } & LabGeminiExtras;
 }
+
+/** What the lab's config may set on its mock Gemini beyond the quota (src/lab/mock-gemini-faults.ts). */
+export type LabGeminiExtras = MockGeminiFaults & Pick<MockGeminiOptions, 'separator'>;
 
 export interface DaemonInfo {
   pid: number;

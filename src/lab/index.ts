@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import { appDatabaseUrl, assertNextApp, buildApp, copyAppForPatching, defaultAppDir } from './app.ts';
-import { startDaemon, type DaemonConfig } from './daemon-client.ts';
+import { startDaemon, type DaemonConfig, type LabGeminiExtras } from './daemon-client.ts';
 import { LAB_DEFAULTS } from './defaults.ts';
 import { startInstance, waitHealthy } from './instances.ts';
 import { freePort, isPortOpen } from './ports.ts';
@@ -30,7 +30,8 @@ export interface LabOptions {
   /** Units: milliseconds added to each direction between the app and PostgreSQL. */
   dbLatencyMs?: number;
   labDir?: string;
-  gemini?: { maxConcurrent?: number; requestsPerWindow?: number; windowMs?: number; retryDelaySec?: number };
+  /** Mock Gemini's quota, and its Google-like faults / event separator (LabGeminiExtras). */
+  gemini?: { maxConcurrent?: number; requestsPerWindow?: number; windowMs?: number; retryDelaySec?: number } & LabGeminiExtras;
   onProgress?: (step: string) => void;
   forceBuild?: boolean;
   /** Aborting (Ctrl-C) stops everything started so far; labUp then rejects. */

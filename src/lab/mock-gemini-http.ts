@@ -4,9 +4,9 @@ import { googleError } from './mock-gemini-wire.ts';
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
-export function sendJson(res: ServerResponse, status: number, body: object): void {
+export function sendJson(res: ServerResponse, status: number, body: object, contentType = 'application/json; charset=UTF-8'): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

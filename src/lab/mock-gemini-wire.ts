@@ -7,6 +7,8 @@ import type { QuotaKind } from './mock-gemini-quota.ts';
 
 export interface GenerateRequest {
   prompt: string;
+  /** generationConfig.maxOutputTokens when the request sets a positive whole number. */
+  maxOutputTokens?: number;
 }
 
 /** The prompt of a generateContent body: the text parts of the last user turn. Throws on a bad shape. */
@@ -23,7 +25,8 @@ export function parseGenerateRequest(raw: string): GenerateRequest {
   const prompt = last.parts
     .map((p: unknown) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
     .join('');
-  return { prompt };
+  const max = (body as { generationConfig?: { maxOutputTokens?: unknown } }).generationConfig?.maxOutputTokens;
+  return typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? { prompt, maxOutputTokens: max } : { prompt };
 }
 
 export function promptHash(prompt: string): string {
@@ -71,7 +74,9 @@ export function chunkText(text: string, size: number): string[] {
   return out;
 }
 
-const tokens = (chars: number): number => Math.ceil(chars / 4);
+/** Chars per token when the mock counts tokens (usageMetadata, MAX_TOKENS); Google's rule of thumb for English. */
+export const CHARS_PER_TOKEN = 4;
+const tokens = (chars: number): number => Math.ceil(chars / CHARS_PER_TOKEN);
 
 export interface ResponseParts {
   text: string;
@@ -81,12 +86,14 @@ export interface ResponseParts {
   /** Reply chars sent so far, this event included, for usageMetadata. */
   sentChars: number;
   final: boolean;
+  /** finishReason of the final event. Default STOP. */
+  finishReason?: 'STOP' | 'MAX_TOKENS';
 }
 
 /** One GenerateContentResponse: a delta when streaming, the whole text otherwise. */
 export function responseObject(p: ResponseParts): object {
   const candidate: Record<string, unknown> = { content: { parts: [{ text: p.text }], role: 'model' } };
-  if (p.final) candidate.finishReason = 'STOP';
+  if (p.final) candidate.finishReason = p.finishReason ?? 'STOP';
   candidate.index = 0;
   const promptTokenCount = tokens(p.promptChars);
   const candidatesTokenCount = tokens(p.sentChars);

@@ -1,12 +1,22 @@
 /**
  * A real HTTP stand-in for Google's Gemini REST API (generateContent, streamGenerateContent with and
- * without alt=sse) with a configurable quota that answers like Google when exceeded, and long
- * deterministic replies (src/lab/long-reply.ts) for stream-integrity tests. Wire shapes: WIRE.md.
+ * without alt=sse) with a configurable quota that answers like Google when exceeded, long
+ * deterministic replies (src/lab/long-reply.ts) for stream-integrity tests, and Google's harsher
+ * habits as switchable faults (src/lab/mock-gemini-faults.ts). Wire shapes: WIRE.md.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeLongReply, parseLongMarker, MIN_LONG_REPLY } from './long-reply.ts';
+import {
+  EvenSchedule,
+  MID_STREAM_ERROR_TAG,
+  charLimit,
+  errorContentType,
+  midStreamErrorBody,
+  overloadedBody,
+} from './mock-gemini-faults.ts';
+import { configure, type Config, type MockGeminiOptions } from './mock-gemini-options.ts';
 import { RequestError, badRequest, readBody, sendJson, write } from './mock-gemini-http.ts';
 import { Quota } from './mock-gemini-quota.ts';
 import {
@@ -21,32 +31,7 @@ import {
   responseObject,
 } from './mock-gemini-wire.ts';
 
-export interface MockGeminiOptions {
-  /** 0 = a free port. */
-  port?: number;
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Generate requests in flight at once (a stream counts until its body ends or the client leaves). Default 10. */
-  maxConcurrent?: number;
-  /** Accepted requests per sliding window. Default 200. */
-  requestsPerWindow?: number;
-  /** Units: milliseconds. Default 60_000. */
-  windowMs?: number;
-  /** Accepted requests per day; over it, 429 with a PerDay quotaId. Default: no day limit. */
-  perDayQuota?: number;
-  /** Smallest RetryInfo retryDelay advertised, seconds; fractional allowed ("1.5s"). Default 1. */
-  retryDelaySec?: number;
-  /** Time to first token, milliseconds. Default 300. */
-  ttftMs?: number;
-  /** Delay between streamed events of a normal reply, milliseconds. Default 20. */
-  tokenDelayMs?: number;
-  /** Text per event for normal replies. Default 24. */
-  chunkChars?: number;
-  /** When set, requests must carry it (?key= or x-goog-api-key): missing → 403, wrong → 400. */
-  apiKey?: string;
-  /** What ends each SSE event. Default "\n\n". */
-  separator?: '\n\n' | '\r\n\r\n';
-}
+export type { MockGeminiFaults, MockGeminiOptions } from './mock-gemini-options.ts';
 
 export interface MockGeminiStats {
   /** Generate requests received (any outcome). */
@@ -57,6 +42,14 @@ export interface MockGeminiStats {
   rejectedBy: { day: number; window: number; concurrency: number };
   maxInFlight: number;
   inFlight: number;
+  /** Requests answered 503 "model overloaded" (overloadedRate). */
+  overloaded503: number;
+  /** 200 streams ended by an error event after some chunks (midStreamErrorRate). */
+  midStreamErrors: number;
+  /** Replies that stopped with finishReason MAX_TOKENS. */
+  maxTokensFinishes: number;
+  /** The faults this mock injects, so a client of the lab can tell which measurements apply. */
+  faults: Config['faults'];
 }
 
 export interface MockGemini {
@@ -75,25 +68,6 @@ export const LONG_EVENT_CHARS = 16_384;
 /** The largest long reply the mock will build, chars. */
 export const MAX_LONG_REPLY = 64 * 1024 * 1024;
 const ROUTE = /^\/(v1beta|v1)\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
-
-type Config = Required<Omit<MockGeminiOptions, 'perDayQuota' | 'apiKey'>> & Pick<MockGeminiOptions, 'perDayQuota' | 'apiKey'>;
-
-function configure(opts: MockGeminiOptions): Config {
-  return {
-    port: opts.port ?? 0,
-    host: opts.host ?? '127.0.0.1',
-    maxConcurrent: opts.maxConcurrent ?? 10,
-    requestsPerWindow: opts.requestsPerWindow ?? 200,
-    windowMs: opts.windowMs ?? 60_000,
-    perDayQuota: opts.perDayQuota,
-    retryDelaySec: opts.retryDelaySec ?? 1,
-    ttftMs: opts.ttftMs ?? 300,
-    tokenDelayMs: opts.tokenDelayMs ?? 20,
-    chunkChars: Math.max(1, opts.chunkChars ?? 24),
-    apiKey: opts.apiKey,
-    separator: opts.separator ?? '\n\n',
-  };
-}
 
 function checkKey(config: Config, req: IncomingMessage, url: URL): void {
   if (config.apiKey === undefined) return;
@@ -116,8 +90,12 @@ function longSize(req: IncomingMessage, prompt: string): number | null {
 
 export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<MockGemini> {
   const config = configure(opts);
+  const { faults } = config;
   const quota = new Quota(config);
-  const counts = { requests: 0, accepted: 0, rejected429: 0, rejectedBy: { day: 0, window: 0, concurrency: 0 } };
+  const overloaded = new EvenSchedule(faults.overloadedRate);
+  const midStream = new EvenSchedule(faults.midStreamErrorRate);
+  const zero = () => ({ requests: 0, accepted: 0, rejected429: 0, rejectedBy: { day: 0, window: 0, concurrency: 0 }, overloaded503: 0, midStreamErrors: 0, maxTokensFinishes: 0 });
+  let counts = zero();
   let responseSeq = 0;
   // A load test asks for the same long size from every user: build each text once.
   const longReplies = new Map<number, string>();
@@ -135,21 +113,31 @@ export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<Moc
     counts.requests++;
     checkKey(config, req, url);
     const raw = await readBody(req);
-    let prompt: string;
+    let request: ReturnType<typeof parseGenerateRequest>;
     try {
-      prompt = parseGenerateRequest(raw).prompt;
+      request = parseGenerateRequest(raw);
     } catch (err) {
       const detail = err instanceof SyntaxError ? `Invalid JSON payload received. ${err.message}` : (err as Error).message;
       throw badRequest(detail);
     }
+    const { prompt } = request;
     const long = longSize(req, prompt);
+    const streaming = method === 'streamGenerateContent';
+    const errorType = errorContentType(streaming, faults);
 
+    // A long reply is an instrument for the app's own transport: no injected fault touches it, or a
+    // cut there could not be told from the app's. Overload is decided before quota, which it does not use.
+    if (long === null && overloaded.next()) {
+      counts.overloaded503++;
+      sendJson(res, 503, overloadedBody(), errorType);
+      return;
+    }
     const admission = quota.admit();
     if (!admission.ok) {
       counts.rejected429++;
       counts.rejectedBy[admission.kind]++;
       const limit = { day: config.perDayQuota ?? 0, window: config.requestsPerWindow, concurrency: config.maxConcurrent }[admission.kind];
-      sendJson(res, 429, quotaExceededBody(admission.kind, limit, model, admission.waitSec, admission.retryDelaySec));
+      sendJson(res, 429, quotaExceededBody(admission.kind, limit, model, admission.waitSec, admission.retryDelaySec), errorType);
       return;
     }
     counts.accepted++;
@@ -161,13 +149,19 @@ export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<Moc
     res.once('finish', admission.release);
     res.once('close', finish);
 
-    const text = long !== null ? longReply(long) : replyFor(prompt);
+    let text = long !== null ? longReply(long) : replyFor(prompt);
+    const limit = long === null ? charLimit(faults.maxOutputTokens, request.maxOutputTokens) : null;
+    const maxTokens = limit !== null && text.length > limit;
+    if (maxTokens) text = text.slice(0, limit);
+    const cutAfter = long === null && streaming && midStream.next() ? faults.midStreamErrorAfterChunks : null;
     const deltas = long !== null ? chunkText(text, LONG_EVENT_CHARS) : chunkText(text, config.chunkChars);
+    // The tag goes first, as its own chunk, so what the app streams on says which reply was cut.
+    if (cutAfter !== null) deltas.unshift(MID_STREAM_ERROR_TAG);
     const responseId = `${promptHash(prompt)}-${(++responseSeq).toString(36)}`;
+    const finishReason = maxTokens ? 'MAX_TOKENS' : 'STOP';
     const make = (delta: string, sentChars: number, final: boolean) =>
-      responseObject({ text: delta, model, responseId, promptChars: prompt.length, sentChars, final });
+      responseObject({ text: delta, model, responseId, promptChars: prompt.length, sentChars, final, finishReason });
 
-    const streaming = method === 'streamGenerateContent';
     const sse = streaming && url.searchParams.get('alt') === 'sse';
     if (streaming) {
       res.writeHead(200, {
@@ -177,23 +171,33 @@ export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<Moc
       });
       res.flushHeaders();
     }
+    const frame = (json: string, first: boolean) => (sse ? `data: ${json}${config.separator}` : `${first ? '[' : ',\r\n'}${json}`);
     try {
       await sleep(config.ttftMs, undefined, { signal: aborter.signal });
       if (!streaming) {
+        if (maxTokens) counts.maxTokensFinishes++;
         sendJson(res, 200, make(text, text.length, true));
         return;
       }
+      // Never the last chunk: a cut reply must miss its finishReason.
+      const sendCount = cutAfter === null ? deltas.length : Math.min(cutAfter, deltas.length - 1);
       let sent = 0;
-      for (let i = 0; i < deltas.length; i++) {
+      for (let i = 0; i < sendCount; i++) {
         const delta = deltas[i]!;
         sent += delta.length;
-        const json = JSON.stringify(make(delta, sent, i === deltas.length - 1));
-        const frame = sse ? `data: ${json}${config.separator}` : `${i === 0 ? '[' : ',\r\n'}${json}`;
-        if (!(await write(res, frame, aborter.signal))) return;
-        if (i === deltas.length - 1) break;
+        const final = i === deltas.length - 1;
+        if (!(await write(res, frame(JSON.stringify(make(delta, sent, final)), i === 0), aborter.signal))) return;
+        if (final) {
+          if (maxTokens) counts.maxTokensFinishes++;
+          break;
+        }
         // Long replies go as fast as the socket drains; yielding keeps other streams moving.
         if (long !== null) await new Promise((resolve) => setImmediate(resolve));
         else await sleep(config.tokenDelayMs, undefined, { signal: aborter.signal });
+      }
+      if (cutAfter !== null) {
+        counts.midStreamErrors++;
+        if (!(await write(res, frame(JSON.stringify(midStreamErrorBody()), sendCount === 0), aborter.signal))) return;
       }
       res.end(sse ? undefined : ']');
     } catch (err) {
@@ -240,13 +244,23 @@ export async function startMockGemini(opts: MockGeminiOptions = {}): Promise<Moc
   return {
     url: `http://${hostPart}:${port}`,
     port,
-    stats: () => ({ ...counts, rejectedBy: { ...counts.rejectedBy }, maxInFlight: quota.maxInFlight, inFlight: quota.inFlight }),
+    stats: () => ({
+      ...counts,
+      rejectedBy: { ...counts.rejectedBy },
+      maxInFlight: quota.maxInFlight,
+      inFlight: quota.inFlight,
+      faults: { ...faults },
+    }),
     resetStats: () => {
-      counts.requests = counts.accepted = counts.rejected429 = 0;
-      counts.rejectedBy = { day: 0, window: 0, concurrency: 0 };
+      counts = zero();
       quota.maxInFlight = quota.inFlight;
     },
-    resetQuota: () => quota.reset(),
+    resetQuota: () => {
+      quota.reset();
+      // Fault schedules restart too: a new run meets the same faults in the same places.
+      overloaded.reset();
+      midStream.reset();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -1,0 +1,55 @@
+/** The mock's options and their defaults, in one place (the command's flags and the lab's config feed them). */
+import { configureFaults, type MockGeminiFaults } from './mock-gemini-faults.ts';
+
+export type { MockGeminiFaults } from './mock-gemini-faults.ts';
+
+export interface MockGeminiOptions extends MockGeminiFaults {
+  /** 0 = a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Generate requests in flight at once (a stream counts until its body ends or the client leaves). Default 10. */
+  maxConcurrent?: number;
+  /** Accepted requests per sliding window. Default 200. */
+  requestsPerWindow?: number;
+  /** Units: milliseconds. Default 60_000. */
+  windowMs?: number;
+  /** Accepted requests per day; over it, 429 with a PerDay quotaId. Default: no day limit. */
+  perDayQuota?: number;
+  /** Smallest RetryInfo retryDelay advertised, seconds; fractional allowed ("1.5s"). Default 1. */
+  retryDelaySec?: number;
+  /** Time to first token, milliseconds. Default 300. */
+  ttftMs?: number;
+  /** Delay between streamed events of a normal reply, milliseconds. Default 20. */
+  tokenDelayMs?: number;
+  /** Text per event for normal replies. Default 24. */
+  chunkChars?: number;
+  /** When set, requests must carry it (?key= or x-goog-api-key): missing → 403, wrong → 400. */
+  apiKey?: string;
+  /**
+   * What ends each SSE event. Default "\r\n\r\n", as Google's SSE reportedly does: an app that splits
+   * on "\n\n" only must break here, not first in production.
+   */
+  separator?: '\n\n' | '\r\n\r\n';
+}
+
+export type Config = Required<Omit<MockGeminiOptions, 'perDayQuota' | 'apiKey' | keyof MockGeminiFaults>> &
+  Pick<MockGeminiOptions, 'perDayQuota' | 'apiKey'> & { faults: ReturnType<typeof configureFaults> };
+
+export function configure(opts: MockGeminiOptions): Config {
+  return {
+    port: opts.port ?? 0,
+    host: opts.host ?? '127.0.0.1',
+    maxConcurrent: opts.maxConcurrent ?? 10,
+    requestsPerWindow: opts.requestsPerWindow ?? 200,
+    windowMs: opts.windowMs ?? 60_000,
+    perDayQuota: opts.perDayQuota,
+    retryDelaySec: opts.retryDelaySec ?? 1,
+    ttftMs: opts.ttftMs ?? 300,
+    tokenDelayMs: opts.tokenDelayMs ?? 20,
+    chunkChars: Math.max(1, opts.chunkChars ?? 24),
+    apiKey: opts.apiKey,
+    separator: opts.separator ?? '\r\n\r\n',
+    faults: configureFaults(opts),
+  };
+}
