@@ -1,5 +1,5 @@
 import type { Scenario } from './types.ts';
-import { assertMetric, n, num } from './assert.ts';
+import { n } from './measure.ts';
 import { checkLongReply, longMarker } from '../src/lab/long-reply.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { noSessionMessage } from '../src/load/sessions.ts';
@@ -12,7 +12,6 @@ export const bufferTruncation: Scenario = {
   title: 'Long AI replies arrive whole',
   writes: false,
   needsSession: true,
-  defaultThresholds: { maxIncomplete: 0 },
 
   async run(ctx) {
     const { client, config, sessions, signal } = ctx;
@@ -83,10 +82,6 @@ export const bufferTruncation: Scenario = {
         : [],
       timeline: timeline.points(),
     };
-  },
-
-  check(metrics, thresholds) {
-    return [assertMetric(metrics, { metric: 'truncated', operator: '<=', expected: num(thresholds, 'maxIncomplete', 0), label: 'incomplete long replies' })];
   },
 
   summarize(m) {

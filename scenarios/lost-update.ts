@@ -4,7 +4,7 @@
  * honest rejection, not a loss.
  */
 import type { Scenario, ScenarioContext } from './types.ts';
-import { assertMetric, cut, n, num } from './assert.ts';
+import { cut, n } from './measure.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import type { CookieJar } from '../src/load/cookies.ts';
 import { parseJson, type HttpResult } from '../src/load/http.ts';
@@ -148,7 +148,6 @@ export const lostUpdate: Scenario = {
   title: 'Concurrent edits are not lost (checklist, expenses)',
   writes: true,
   needsSession: true,
-  defaultThresholds: { maxLost: 0 },
 
   async run(ctx) {
     if (ctx.sessions.size === 0) throw new Error(noSessionMessage(ctx.sessions));
@@ -187,10 +186,6 @@ export const lostUpdate: Scenario = {
       // Remove what we created even when the run failed or was interrupted.
       for (const undo of cleanup.reverse()) await undo().catch(() => undefined);
     }
-  },
-
-  check(metrics, thresholds) {
-    return [assertMetric(metrics, { metric: 'lost', operator: '<=', expected: num(thresholds, 'maxLost', 0), label: 'acknowledged writes lost' })];
   },
 
   summarize(m) {

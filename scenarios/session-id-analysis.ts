@@ -29,7 +29,7 @@ export interface SessionIdAnalysis {
   alphabet: Alphabet;
   alphabetEntropyBits: number;
   empiricalEntropyBits: number;
-  /** min(alphabet, empirical): what the verdict uses. */
+  /** min(alphabet, empirical): the `entropyBits` metric the preset judges. */
   entropyBits: number;
   /** The ids' shape with the values left out, e.g. `<timestamp-ms>-<hex×32>-<user-id>`. */
   shape: string;

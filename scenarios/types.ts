@@ -1,4 +1,4 @@
-import type { Evidence, MetricValue, ScenarioReport, ThresholdResult, TimePoint } from '../src/report/types.ts';
+import type { Evidence, MetricValue, ScenarioReport, TimePoint } from '../src/report/types.ts';
 
 export type ScenarioId =
   | 'pool-exhaustion'
@@ -32,12 +32,23 @@ export interface ScenarioContext {
   lab?: import('../src/diagnose/lab-target.ts').LabTarget;
 }
 
+/**
+ * A scenario that could not measure says so instead of being judged: `skip` when it does not apply
+ * to this target (e.g. no --database-url), `error` when it tried and got no usable measurement.
+ * This is not a threshold judgment; those live in the presets only.
+ */
+export interface Unmeasured {
+  verdict: 'skip' | 'error';
+  /** One sentence for the report's summary: what was missing and how to provide it. */
+  reason: string;
+}
+
 export interface ScenarioOutcome {
   metrics: Record<string, MetricValue>;
   evidence: Evidence[];
   timeline?: TimePoint[];
-  /** Set when the scenario could not apply to this target (e.g. no --database-url): the reason; verdict `skip`. */
-  skipped?: string;
+  /** Set when there is nothing to judge; the runner then skips the preset's rules. */
+  unmeasured?: Unmeasured;
 }
 
 export interface Scenario {
@@ -47,12 +58,8 @@ export interface Scenario {
   writes: boolean;
   /** Uses the shared session pool (logged-in requests). */
   needsSession?: boolean;
-  /** Threshold values used when the config sets none; keys are the names `check` reads. */
-  defaultThresholds?: Record<string, number | boolean>;
-  /** Measures; never decides. */
+  /** Measures; never judges: the rules for its metrics are in src/report/presets/*.json. */
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
-  /** Pure: metrics + thresholds → checks. The verdict is fail when an error-level check fails. */
-  check(metrics: Record<string, MetricValue>, thresholds: Record<string, number | boolean>): ThresholdResult[];
   /** One sentence for the report, from the metrics. */
   summarize(metrics: Record<string, MetricValue>): string;
 }

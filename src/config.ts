@@ -13,7 +13,7 @@ const level = z.enum(['off', 'warn', 'error']);
 
 const scenarioSettings = z
   .object({
-    /** Threshold values by metric name (see each scenario's check). */
+    /** Expected values by metric name, one per rule of the preset (src/report/presets/default.json). */
     thresholds: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
     /** Level by metric name; `off` ignores a check, `warn` reports without failing. */
     levels: z.record(z.string(), level).default({}),

@@ -3,14 +3,12 @@
  * repeated runs into medians, and GitHub Actions annotations go to stdout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scenarios } from '../scenarios/index.ts';
-import type { Scenario } from '../scenarios/types.ts';
 import { annotationsWanted } from '../src/commands/diagnose.ts';
-import { expectedByMetric, judge, loadPreset } from '../src/diagnose/rules.ts';
+import { judge, loadPreset, rulesFor } from '../src/diagnose/rules.ts';
 import { diagnose } from '../src/diagnose/run.ts';
 import { verdictFrom } from '../src/report/thresholds.ts';
 import type { Report } from '../src/report/types.ts';
@@ -29,7 +27,6 @@ async function serve(flags: DefectFlags = {}): Promise<ReferenceServer> {
   return s;
 }
 
-const byId = (id: string) => scenarios.find((s) => s.id === id)!;
 const quiet = () => undefined;
 
 /** The CLI in a child process, asynchronously so the reference server in this process keeps answering. */
@@ -50,31 +47,49 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 describe('threshold rules: the preset file is the source of truth', () => {
-  const pool = byId('pool-exhaustion');
-
-  it('judges a listed scenario by the preset: latency warns in default, fails in strict', () => {
+  it('judges by the preset: latency warns in default, fails in strict', () => {
     const metrics = { errorRatePct: 0, p95Ms: 4000 };
-    const def = judge(pool, metrics, loadPreset('default'), undefined);
+    const def = judge('pool-exhaustion', metrics, loadPreset('default'), undefined);
     expect(def.find((r) => r.metric === 'p95Ms')).toMatchObject({ level: 'warn', expected: 3000, passed: false });
     expect(verdictFrom(def)).toBe('pass');
-    const strict = judge(pool, metrics, loadPreset('strict'), undefined);
+    const strict = judge('pool-exhaustion', metrics, loadPreset('strict'), undefined);
     expect(strict.find((r) => r.metric === 'p95Ms')).toMatchObject({ level: 'error', expected: 2000, passed: false });
     expect(verdictFrom(strict)).toBe('fail');
   });
 
-  it('applies config thresholds by metric name or by the scenario\'s own key, and config levels', () => {
-    expect(expectedByMetric(pool, { maxErrorRatePct: 60, maxP95Ms: 9000, errorRatePct: 70 })).toEqual({ errorRatePct: 70, p95Ms: 9000 });
-    const settings = { thresholds: { maxErrorRatePct: 60 }, levels: { p95Ms: 'off' as const } };
-    const results = judge(pool, { errorRatePct: 58, p95Ms: 9000 }, loadPreset('strict'), settings);
+  it('applies config thresholds and levels by metric name', () => {
+    const settings = { thresholds: { errorRatePct: 60 }, levels: { p95Ms: 'off' as const } };
+    expect(rulesFor('pool-exhaustion', loadPreset('strict'), settings).map((r) => [r.metric, r.level, r.expected])).toEqual([
+      ['errorRatePct', 'error', 60],
+      ['p95Ms', 'off', 2000],
+      ['errorsByClass.tooManyClients', 'error', 0],
+    ]);
+    const results = judge('pool-exhaustion', { errorRatePct: 58, p95Ms: 9000 }, loadPreset('strict'), settings);
     expect(results.map((r) => [r.metric, r.expected, r.passed])).toEqual([['errorRatePct', 60, true]]);
   });
+});
 
-  it('keeps a scenario\'s own check for a scenario the preset does not list', () => {
-    const unlisted: Scenario = { ...byId('lost-update'), id: 'upload-memory' };
-    expect(loadPreset('default')['upload-memory']).toBeUndefined();
-    const [r] = judge(unlisted, { lost: 2 }, loadPreset('default'), { thresholds: { maxLost: 5 }, levels: {} });
-    expect(r).toMatchObject({ metric: 'lost', expected: 5, passed: true, level: 'error' });
-  });
+describe('a config threshold on the CLI', () => {
+  it('{ "bruteForceLimited": true } exits 0 against a correct server and is judged by the preset rule', async () => {
+    const server = await serve();
+    const config = join(root, 'brute.json');
+    writeFileSync(config, JSON.stringify({ scenarios: { 'shared-ip-login': { thresholds: { bruteForceLimited: true } } } }));
+    const out = join(root, 'brute');
+    const r = await cli(['diagnose', '--url', server.url, '--scenario', 'shared-ip-login', '--users', '12', '--config', config, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.scenarios[0]!.thresholds.bruteForceLimited).toMatchObject({ level: 'error', operator: '==', expected: true, actual: true, passed: true });
+  }, 90_000);
+
+  it('a threshold naming no rule (an old key) exits 2 before any load, naming the metrics to use', async () => {
+    const config = join(root, 'old-key.json');
+    writeFileSync(config, JSON.stringify({ scenarios: { 'pool-exhaustion': { thresholds: { maxP95Ms: 9000 } } } }));
+    const r = await cli(['diagnose', '--url', 'http://127.0.0.1:9', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/scenarios\.pool-exhaustion\.thresholds\.maxP95Ms: no rule of pool-exhaustion reads the metric "maxP95Ms"/);
+    expect(r.stderr).toMatch(/errorRatePct, p95Ms/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
 
 describe('diagnose --runs and --preset against the reference server', () => {

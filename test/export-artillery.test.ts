@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import { artilleryScripts, ensureConditions } from '../src/export/artillery.ts';
 import { startReferenceServer, type DefectFlags, type ReferenceServer } from './reference-server/server.ts';
 
 const require = createRequire(import.meta.url);
@@ -76,11 +78,38 @@ describe('export artillery', () => {
     const out = join(dir, 'files');
     const r = exportTo(out, 'http://127.0.0.1:1', 100);
     expect(readdirSync(out).sort()).toEqual(['buffer-truncation.yml', 'gemini-429.yml', 'genie-processor.cjs', 'lost-update.yml', 'pool-exhaustion.yml', 'shared-ip-login.yml']);
-    const pool = parse(readFileSync(join(out, 'pool-exhaustion.yml'), 'utf8')) as { config: { ensure: { conditions: Array<{ expression: string }> }; phases: Array<{ arrivalCount: number }> } };
+    const poolText = readFileSync(join(out, 'pool-exhaustion.yml'), 'utf8');
+    const pool = parse(poolText) as { config: { ensure: { conditions: Array<{ expression: string; strict: boolean }> }; phases: Array<{ arrivalCount: number }> } };
     expect(pool.config.phases[0]!.arrivalCount).toBe(100);
-    expect(pool.config.ensure.conditions.map((c) => c.expression)).toEqual(['(genie.requests - genie.ok_requests) / genie.requests * 100 <= 1', 'http.response_time.p95 <= 5000']);
+    // The preset's rules, levels included: the error rate fails the run, latency warns (as in diagnose).
+    expect(pool.config.ensure.conditions).toEqual([
+      { expression: '(genie.requests - genie.ok_requests) / genie.requests * 100 <= 1', strict: true },
+      { expression: 'http.response_time.p95 <= 3000', strict: false },
+    ]);
+    expect(poolText).toContain('# Rules Artillery cannot check (genie-fix diagnose does): errorsByClass.tooManyClients <= 0 (error).');
     for (const f of readdirSync(out)) expect(readFileSync(join(out, f), 'utf8')).not.toMatch(/genie-pass-\d/);
     expect(r.stdout).toContain('GENIE_ACCOUNT_PASSWORD');
+  });
+
+  it('reads the same preset rules as diagnose, with the target config and the chosen preset applied', () => {
+    const config = parseConfig({ scenarios: { 'pool-exhaustion': { thresholds: { p95Ms: 4500 }, levels: { errorRatePct: 'warn' } }, 'shared-ip-login': { thresholds: { bruteForceLimited: true } } } });
+    const byId = (preset?: string) => Object.fromEntries(artilleryScripts({ url: 'http://127.0.0.1:1', users: 10, config, preset }).map((s) => [s.id, parse(s.text) as { config: { ensure: { conditions: unknown[] } } }]));
+    expect(byId()['pool-exhaustion']!.config.ensure.conditions).toEqual([
+      { expression: '(genie.requests - genie.ok_requests) / genie.requests * 100 <= 1', strict: false },
+      { expression: 'http.response_time.p95 <= 4500', strict: false },
+    ]);
+    expect(byId()['shared-ip-login']!.config.ensure.conditions).toEqual([
+      { expression: 'genie.logins - genie.ok_logins <= 0', strict: true },
+      { expression: 'genie.bruteforce_limited >= 1', strict: true },
+    ]);
+    // strict gates latency and adds the failure rate per chat.
+    expect(byId('strict')['gemini-429']!.config.ensure.conditions).toEqual([
+      { expression: 'genie.chats - genie.ok_chats <= 0', strict: true },
+      { expression: '(genie.chats - genie.ok_chats) / genie.chats * 100 <= 0', strict: true },
+    ]);
+    expect(ensureConditions('shared-ip-login', [{ metric: 'bruteForceLimited', level: 'error', operator: '==', expected: false }]).conditions).toEqual([
+      { expression: 'not (genie.bruteforce_limited >= 1)', strict: true },
+    ]);
   });
 
   it('runs shared-ip-login with Artillery against the reference server: request count and ensure checks', async () => {

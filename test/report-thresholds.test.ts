@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateRuns, median } from '../src/report/aggregate.ts';
 import { readReport } from '../src/report/compare.ts';
-import { evaluate, loadPreset, mergeRules, operators, verdictFrom, withExpected, type Operator } from '../src/report/thresholds.ts';
+import { evaluate, loadPreset, mergeRules, operators, verdictFrom, type Operator } from '../src/report/thresholds.ts';
 import type { Report } from '../src/report/types.ts';
 
 const fixtures = new URL('./fixtures/reports/', import.meta.url).pathname;
@@ -61,13 +61,10 @@ describe('presets', () => {
     expect(() => loadPreset('lenient')).toThrow('unknown threshold preset "lenient", choose one of: default, strict');
   });
 
-  it('mergeRules and withExpected', () => {
+  it('mergeRules replaces same metric+operator and appends the rest', () => {
     const base = [{ metric: 'a', level: 'error' as const, operator: '<=' as const, expected: 1 }];
     expect(mergeRules(base, [{ metric: 'b', level: 'warn', operator: '==', expected: true }]).map((r) => r.metric)).toEqual(['a', 'b']);
-    expect(withExpected(base, { a: 5, c: false })).toEqual([
-      { metric: 'a', level: 'error', operator: '<=', expected: 5 },
-      { metric: 'c', level: 'error', operator: '==', expected: false },
-    ]);
+    expect(mergeRules(base, [{ metric: 'a', level: 'warn', operator: '<=', expected: 3 }])).toEqual([{ metric: 'a', level: 'warn', operator: '<=', expected: 3 }]);
   });
 });
 

@@ -11,6 +11,7 @@ import { analyzeSessionIds, alphabetOf } from '../scenarios/session-id-analysis.
 import type { ScenarioContext } from '../scenarios/types.ts';
 import { scenarios } from '../scenarios/index.ts';
 import { parseConfig } from '../src/config.ts';
+import { judge, loadPreset } from '../src/diagnose/rules.ts';
 import { HttpClient } from '../src/load/http.ts';
 import { SessionPool } from '../src/load/sessions.ts';
 import { claimsTable, renderClaims, changePct } from '../src/report/claims.ts';
@@ -74,7 +75,7 @@ async function runSessionId(url: string, payloads: Record<string, number> = {}) 
   };
   try {
     const outcome = await sessionId.run(ctx);
-    const checks = sessionId.check(outcome.metrics, sessionId.defaultThresholds ?? {});
+    const checks = judge('session-id', outcome.metrics, loadPreset('default'), undefined);
     return { ...outcome, passed: checks.every((c) => c.passed), checks };
   } finally {
     await client.close();

@@ -1,58 +1,89 @@
-/** Pure parts of diagnose: checks, failure rules, config validation, the stream reader on a real socket. */
+/** Pure parts of diagnose: judging by the preset, failure rules, config validation, the stream reader on a real socket. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolExhaustion, poolMechanism } from '../scenarios/pool-exhaustion.ts';
-import { gemini429, userVisibleFailure, FALLBACK_TEXT } from '../scenarios/gemini-429.ts';
-import { lostUpdate } from '../scenarios/lost-update.ts';
-import { sharedIpLogin } from '../scenarios/shared-ip-login.ts';
+import { poolMechanism } from '../scenarios/pool-exhaustion.ts';
+import { userVisibleFailure, FALLBACK_TEXT } from '../scenarios/gemini-429.ts';
 import { scenarios } from '../scenarios/index.ts';
 import { accountAt, parseConfig } from '../src/config.ts';
 import { UsageError } from '../src/errors.ts';
 import { classifyResponse } from '../src/load/classify.ts';
 import { HttpClient } from '../src/load/http.ts';
 import { chat, type ChatStreamResult } from '../src/load/stream.ts';
-import { applyLevels, selectScenarios, verdictOf } from '../src/diagnose/run.ts';
+import { judge, rulesFor } from '../src/diagnose/rules.ts';
+import { selectScenarios } from '../src/diagnose/run.ts';
+import { loadPreset, presetNames, verdictFrom } from '../src/report/thresholds.ts';
 
-describe('scenario checks', () => {
-  it('pool-exhaustion fails on error rate and passes under the thresholds', () => {
-    const bad = poolExhaustion.check({ errorRatePct: 58, p95Ms: 300 }, poolExhaustion.defaultThresholds ?? {});
+describe('scenarios are judged by the preset only', () => {
+  const preset = loadPreset('default');
+
+  it('pool-exhaustion fails on error rate; latency warns; a config threshold names the metric', () => {
+    const bad = judge('pool-exhaustion', { errorRatePct: 58, p95Ms: 300 }, preset, undefined);
     expect(bad.map((r) => [r.metric, r.passed])).toEqual([['errorRatePct', false], ['p95Ms', true]]);
-    const slow = poolExhaustion.check({ errorRatePct: 0, p95Ms: 300 }, { maxP95Ms: 200 });
-    expect(slow[1]).toMatchObject({ metric: 'p95Ms', expected: 200, actual: 300, passed: false, level: 'error' });
+    expect(verdictFrom(bad)).toBe('fail');
+    const slow = judge('pool-exhaustion', { errorRatePct: 0, p95Ms: 300 }, preset, { thresholds: { p95Ms: 200 }, levels: {} });
+    expect(slow[1]).toMatchObject({ metric: 'p95Ms', expected: 200, actual: 300, passed: false, level: 'warn' });
+    expect(verdictFrom(slow)).toBe('pass');
   });
 
-  it('levels from the config turn a failure into a warning', () => {
-    const results = applyLevels(poolExhaustion.check({ errorRatePct: 0, p95Ms: 9000 }, {}), { p95Ms: 'warn' });
-    expect(verdictOf(results)).toBe('pass');
-    expect(verdictOf(poolExhaustion.check({ errorRatePct: 0, p95Ms: 9000 }, {}))).toBe('fail');
+  it('levels from the config turn a warning into a failure and back', () => {
+    const metrics = { errorRatePct: 0, p95Ms: 9000 };
+    expect(verdictFrom(judge('pool-exhaustion', metrics, preset, undefined))).toBe('pass');
+    expect(verdictFrom(judge('pool-exhaustion', metrics, preset, { thresholds: {}, levels: { p95Ms: 'error' } }))).toBe('fail');
   });
 
+  it('lost-update fails on any lost write; rejections are not losses; a config may tolerate some', () => {
+    expect(verdictFrom(judge('lost-update', { lost: 0, rejected: 40 }, preset, undefined))).toBe('pass');
+    expect(verdictFrom(judge('lost-update', { lost: 1 }, preset, undefined))).toBe('fail');
+    expect(verdictFrom(judge('lost-update', { lost: 2 }, preset, { thresholds: { lost: 2 }, levels: {} }))).toBe('pass');
+  });
+
+  it('shared-ip-login fails when brute force is not limited even with nobody blocked', () => {
+    const r = judge('shared-ip-login', { legitBlocked: 0, bruteForceLimited: false }, preset, undefined);
+    expect(r.map((x) => [x.metric, x.passed])).toEqual([['legitBlocked', true], ['bruteForceLimited', false]]);
+  });
+
+  it('a config threshold { bruteForceLimited: true } is the preset rule, and judges brute force by it', () => {
+    const settings = parseConfig({ scenarios: { 'shared-ip-login': { thresholds: { bruteForceLimited: true } } } }).scenarios['shared-ip-login'];
+    expect(verdictFrom(judge('shared-ip-login', { legitBlocked: 0, bruteForceLimited: true }, preset, settings))).toBe('pass');
+    expect(verdictFrom(judge('shared-ip-login', { legitBlocked: 0, bruteForceLimited: false }, preset, settings))).toBe('fail');
+  });
+
+  it('gemini-429 threshold is configurable by its metric', () => {
+    expect(verdictFrom(judge('gemini-429', { aiFailures: 2 }, preset, undefined))).toBe('fail');
+    expect(verdictFrom(judge('gemini-429', { aiFailures: 2 }, preset, { thresholds: { aiFailures: 5 }, levels: {} }))).toBe('pass');
+  });
+
+  it('a config naming no rule\'s metric (a typo, an old key) or the wrong type is a usage error naming the metrics', () => {
+    expect(() => rulesFor('pool-exhaustion', preset, { thresholds: { maxP95Ms: 9000 }, levels: {} })).toThrow(UsageError);
+    expect(() => rulesFor('pool-exhaustion', preset, { thresholds: { maxP95Ms: 9000 }, levels: {} })).toThrow(/thresholds\.maxP95Ms: no rule of pool-exhaustion reads the metric "maxP95Ms"/);
+    expect(() => rulesFor('lost-update', preset, { thresholds: {}, levels: { lsot: 'warn' } })).toThrow(/levels\.lsot/);
+    expect(() => rulesFor('shared-ip-login', preset, { thresholds: { bruteForceLimited: 1 }, levels: {} })).toThrow(/expected a boolean/);
+  });
+
+  it('every registered scenario has rules in every preset', () => {
+    for (const name of presetNames) {
+      const rules = loadPreset(name);
+      for (const s of scenarios) expect(rules[s.id]?.length, `${name}: ${s.id}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('no scenario carries a verdict of its own', () => {
+    for (const s of scenarios) expect(Object.keys(s).sort()).toEqual(expect.not.arrayContaining(['check', 'defaultThresholds', 'verdict']));
+  });
+
+  it('every scenario summarizes its metrics in one sentence', () => {
+    for (const s of scenarios) expect(s.summarize({})).toMatch(/\.$/);
+  });
+});
+
+describe('pool mechanism', () => {
   it('names the pool mechanism from bodies and the database sample', () => {
     expect(poolMechanism({ errors: 3, errorsByClass: { tooManyClients: 3 } })).toBe('server-refused');
     expect(poolMechanism({ errors: 3, errorsByClass: { '5xx': 3 }, maxConnections: 10, reservedConnections: 3, peakAppConnections: 7 })).toBe('server-refused');
     expect(poolMechanism({ errors: 3, errorsByClass: { poolTimeout: 3 } })).toBe('pool-wait-timeout');
     expect(poolMechanism({ errors: 0 })).toBe('none');
     expect(poolMechanism({ errors: 2, errorsByClass: { '5xx': 2 } })).toBe('unknown');
-  });
-
-  it('lost-update fails on any lost write; rejections are not losses', () => {
-    expect(lostUpdate.check({ lost: 0, rejected: 40 }, {})[0]?.passed).toBe(true);
-    expect(lostUpdate.check({ lost: 1 }, {})[0]?.passed).toBe(false);
-  });
-
-  it('shared-ip-login fails when brute force is not limited even with nobody blocked', () => {
-    const r = sharedIpLogin.check({ legitBlocked: 0, bruteForceLimited: false }, {});
-    expect(r.map((x) => x.passed)).toEqual([true, false]);
-  });
-
-  it('gemini-429 threshold is configurable', () => {
-    expect(gemini429.check({ aiFailures: 2 }, {})[0]?.passed).toBe(false);
-    expect(gemini429.check({ aiFailures: 2 }, { maxAiFailures: 5 })[0]?.passed).toBe(true);
-  });
-
-  it('every scenario summarizes its metrics in one sentence', () => {
-    for (const s of scenarios) expect(s.summarize({})).toMatch(/\.$/);
   });
 });
 

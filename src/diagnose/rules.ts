@@ -1,16 +1,13 @@
 /**
- * Which threshold rules judge a scenario. One source of truth per scenario:
- * - a scenario the preset lists (src/report/presets/<name>.json) is judged by the preset's rules
- *   only: levels, operators and values live there, each with its reason;
- * - a scenario the preset does not list (one added since) keeps its own `check()` with its
- *   `defaultThresholds`, until it gets preset rules.
- * A target config adjusts either: `thresholds` by metric name (or by the scenario's own threshold
- * key, e.g. `maxP95Ms`, which is mapped to the metric its check reads it for) and `levels` by metric.
+ * Which threshold rules judge a scenario: the preset's (src/report/presets/<name>.json), the one
+ * source of truth read by diagnose, aggregation and `export artillery` alike. Scenarios only
+ * measure. A target config adjusts a rule by naming its metric: `thresholds` sets the expected
+ * value, `levels` the level. A name no rule reads is a usage error, so a typo cannot silently leave
+ * a rule at its default.
  */
-import type { Scenario } from '../../scenarios/types.ts';
 import type { TargetConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import { evaluate, loadPreset, withExpected, type PresetName, type ThresholdRule } from '../report/thresholds.ts';
+import { evaluate, loadPreset, type PresetName, type ThresholdRule } from '../report/thresholds.ts';
 import type { MetricValue, ThresholdResult } from '../report/types.ts';
 
 export type Preset = Record<string, ThresholdRule[]>;
@@ -18,52 +15,36 @@ type Settings = TargetConfig['scenarios'][keyof TargetConfig['scenarios']];
 
 export { loadPreset, type PresetName };
 
-/** Config levels override the rules' levels, by metric. */
-export function applyLevels(results: ThresholdResult[], levels: Record<string, ThresholdResult['level']>): ThresholdResult[] {
-  return results.map((r) => ({ ...r, level: levels[r.metric] ?? r.level }));
+function unknownMetric(id: string, field: 'thresholds' | 'levels', key: string, rules: ThresholdRule[]): UsageError {
+  const metrics = [...new Set(rules.map((r) => r.metric))];
+  return new UsageError(
+    `scenarios.${id}.${field}.${key}: no rule of ${id} reads the metric "${key}"`,
+    metrics.length ? `name one of: ${metrics.join(', ')}` : `the preset has no rule for ${id}`,
+  );
 }
 
-/**
- * The metric a scenario's own threshold key sets, found by asking its pure `check` with a value
- * nothing else uses: no table to keep in step with the scenario.
- */
-function metricsForKey(scenario: Scenario, key: string): string[] {
-  const defaults = scenario.defaultThresholds ?? {};
-  const current = defaults[key];
-  const probe = typeof current === 'boolean' ? !current : (typeof current === 'number' ? current : 0) + 0.123456789;
-  return scenario
-    .check({}, { ...defaults, [key]: probe })
-    .filter((r) => r.expected === probe)
-    .map((r) => r.metric);
-}
-
-/** Config `thresholds` as expected values by metric name. */
-export function expectedByMetric(scenario: Scenario, thresholds: Record<string, number | boolean>): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {};
-  for (const [key, value] of Object.entries(thresholds)) {
-    if (!(key in (scenario.defaultThresholds ?? {}))) {
-      out[key] = value;
-      continue;
-    }
-    const metrics = metricsForKey(scenario, key);
-    if (metrics.length === 0) throw new UsageError(`scenarios.${scenario.id}.thresholds.${key}: no check of ${scenario.id} reads it`);
-    for (const m of metrics) out[m] = value;
-  }
-  return out;
-}
-
-/** The preset's rules for this scenario with the config applied, or null when the preset does not list it. */
-export function presetRules(scenario: Scenario, preset: Preset, settings: Settings | undefined): ThresholdRule[] | null {
-  const base = preset[scenario.id];
-  if (!base) return null;
+/** The preset's rules for a scenario with the target config's expected values and levels applied. */
+export function rulesFor(id: string, preset: Preset, settings: Settings | undefined): ThresholdRule[] {
+  const rules = preset[id] ?? [];
+  const thresholds = settings?.thresholds ?? {};
   const levels = settings?.levels ?? {};
-  return withExpected(base, expectedByMetric(scenario, settings?.thresholds ?? {})).map((r) => (levels[r.metric] ? { ...r, level: levels[r.metric]! } : r));
+  for (const [field, record] of [['thresholds', thresholds], ['levels', levels]] as const) {
+    for (const key of Object.keys(record)) if (!rules.some((r) => r.metric === key)) throw unknownMetric(id, field, key, rules);
+  }
+  for (const [metric, value] of Object.entries(thresholds)) {
+    const rule = rules.find((r) => r.metric === metric)!;
+    if (typeof value !== typeof rule.expected) {
+      throw new UsageError(`scenarios.${id}.thresholds.${metric}: expected a ${typeof rule.expected} (the rule is ${metric} ${rule.operator} ${rule.expected}), got ${JSON.stringify(value)}`);
+    }
+  }
+  return rules.map((r) => ({
+    ...r,
+    ...(r.metric in thresholds ? { expected: thresholds[r.metric]! } : {}),
+    ...(r.metric in levels ? { level: levels[r.metric]! } : {}),
+  }));
 }
 
-/** Judges measured metrics: the preset's rules when it lists the scenario, else the scenario's check. */
-export function judge(scenario: Scenario, metrics: Record<string, MetricValue>, preset: Preset, settings: Settings | undefined): ThresholdResult[] {
-  const rules = presetRules(scenario, preset, settings);
-  if (rules) return evaluate(metrics, rules);
-  const thresholds = { ...scenario.defaultThresholds, ...settings?.thresholds };
-  return applyLevels(scenario.check(metrics, thresholds), settings?.levels ?? {});
+/** Judges measured metrics by the rules for the scenario. */
+export function judge(id: string, metrics: Record<string, MetricValue>, preset: Preset, settings: Settings | undefined): ThresholdResult[] {
+  return evaluate(metrics, rulesFor(id, preset, settings));
 }

@@ -12,16 +12,15 @@ import { UsageError } from '../errors.ts';
 import { HttpClient } from '../load/http.ts';
 import { buildSessionPool, SessionPool } from '../load/sessions.ts';
 import { redact, redactDeep } from '../redact.ts';
-import type { Report, ScenarioReport, ThresholdResult } from '../report/types.ts';
+import type { Report, ScenarioReport } from '../report/types.ts';
 import { findLabTarget } from './lab-target.ts';
 import { checkReachable, isLoopback, parseTargetUrl } from './preflight.ts';
 import { writeReports } from '../report/write.ts';
 import { aggregateRuns } from '../report/aggregate.ts';
 import { compareReports, readReport, type Regression } from '../report/compare.ts';
-import { toThresholdRecord } from '../report/thresholds.ts';
-import { applyLevels, judge, loadPreset, type Preset } from './rules.ts';
+import { toThresholdRecord, verdictFrom } from '../report/thresholds.ts';
+import { judge, loadPreset, rulesFor, type Preset } from './rules.ts';
 
-export { applyLevels };
 export type { Regression };
 
 export interface DiagnoseOptions {
@@ -71,10 +70,6 @@ function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
-export function verdictOf(results: ThresholdResult[]): 'pass' | 'fail' {
-  return results.some((r) => r.level === 'error' && !r.passed) ? 'fail' : 'pass';
-}
-
 async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetConfig, preset: Preset, runSignal: AbortSignal): Promise<ScenarioReport> {
   const started = performance.now();
   const settings = config.scenarios[scenario.id];
@@ -85,16 +80,17 @@ async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetCo
     if (runSignal.aborted) {
       return { ...base, ...outcome, verdict: 'error', summary: 'interrupted (Ctrl-C): partial measurements only', durationMs };
     }
-    if (outcome.skipped) {
-      const { skipped, ...measured } = outcome;
-      return { ...base, ...measured, verdict: 'skip', summary: skipped, durationMs };
+    if (outcome.unmeasured) {
+      // Not a threshold judgment: the scenario says it could not measure, and why.
+      const { unmeasured, ...measured } = outcome;
+      return { ...base, ...measured, verdict: unmeasured.verdict, summary: unmeasured.reason, durationMs };
     }
-    const results = judge(scenario, outcome.metrics, preset, settings);
+    const results = judge(scenario.id, outcome.metrics, preset, settings);
     const evidence = [...outcome.evidence];
     if (ctx.signal.aborted) evidence.push({ kind: 'time-budget', message: `stopped at the scenario time budget (${config.timeouts.scenarioMs} ms)` });
     return {
       ...base,
-      verdict: verdictOf(results),
+      verdict: verdictFrom(results),
       summary: scenario.summarize(outcome.metrics),
       metrics: outcome.metrics,
       thresholds: toThresholdRecord(results),
@@ -124,6 +120,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const preset = loadPreset(opts.preset ?? 'default');
   const selected = selectScenarios(opts.scenarios, opts.skip);
   const config = await loadConfig(opts.config);
+  // A config threshold naming no rule is a usage error before any load is sent, not after.
+  for (const [id, settings] of Object.entries(config.scenarios)) rulesFor(id, preset, settings);
   const writers = selected.filter((s) => s.writes);
   if (writers.length && !isLoopback(url) && !opts.yes) {
     throw new UsageError(

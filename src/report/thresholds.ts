@@ -117,14 +117,3 @@ export function mergeRules(base: ThresholdRule[], overrides: ThresholdRule[]): T
   const seen = new Set(base.map(key));
   return [...merged, ...overrides.filter((r) => !seen.has(key(r)))];
 }
-
-/** A target config's `thresholds: { metric: value }` changes the expected value of existing rules. */
-export function withExpected(rules: ThresholdRule[], expected: Record<string, number | boolean>): ThresholdRule[] {
-  const out = rules.map((r) => (r.metric in expected ? { ...r, expected: expected[r.metric]! } : r));
-  for (const [metric, value] of Object.entries(expected)) {
-    if (!rules.some((r) => r.metric === metric)) {
-      out.push({ metric, level: 'error', operator: typeof value === 'boolean' ? '==' : '<=', expected: value });
-    }
-  }
-  return out;
-}
