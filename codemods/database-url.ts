@@ -1,19 +1,24 @@
 /**
- * database-url: size the Prisma connection pool from the server's real capacity.
+ * database-url: size the Prisma connection pool from the server's real capacity and how the app is deployed.
+ * - Serverless (vercel.json, netlify.toml, …, or --deploy serverless): per-instance pools, 1 each unless
+ *   --database-url and --instances size them from max_connections. A long-running server (Dockerfile, output
+ *   'standalone', docker-compose, a custom server, or --deploy server) keeps its pool unless the server is known.
+ *   Neither or both: nothing is written, the user is told which flags settle it.
  * - `.env*` files: add/replace connection_limit, pool_timeout, connect_timeout in DATABASE_URL, keeping quotes,
  *   comments, line endings, parameter order and every other parameter.
  * - `new PrismaPg({...})` (Prisma 7 driver adapter): the URL parameters are ignored there, so the pool options
  *   are read from the URL in code through lib/genie/pool-options.ts, with the old literals as fallbacks.
  */
-import pg from 'pg';
 import { Node, SyntaxKind } from 'ts-morph';
+import { openDbProbe } from '../src/db/probe.ts';
 import { redact } from '../src/redact.ts';
 import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, noteAt, type Edit } from './ast.ts';
-import type { ChangeNote, Codemod } from './types.ts';
+import { detectDeployKind, type DeployKind } from './lib/deploy-kind.ts';
+import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
 /**
- * Without anything known about the server: 1 connection per instance, Prisma's advice for serverless without an
- * external pooler (each function instance serves one request at a time, so a bigger pool only multiplies
+ * On a serverless deployment with nothing known about the server: 1 connection per instance, Prisma's advice for
+ * serverless without an external pooler (each function instance serves one request at a time, so a bigger pool only multiplies
  * connections by the instance count). pool_timeout 10 s is Prisma's default made explicit; connect_timeout 10 s
  * (default 5) leaves room for a scaled-to-zero Neon compute to wake up.
  */
@@ -27,21 +32,6 @@ export const HEADROOM = 2;
 export interface ServerCapacity {
   maxConnections: number;
   reserved: number;
-}
-
-export async function readServerCapacity(url: string): Promise<ServerCapacity> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    const max = await client.query<{ max_connections: string }>('SHOW max_connections');
-    const reserved = await client.query<{ superuser_reserved_connections: string }>('SHOW superuser_reserved_connections');
-    return {
-      maxConnections: Number(max.rows[0]!.max_connections),
-      reserved: Number(reserved.rows[0]!.superuser_reserved_connections),
-    };
-  } finally {
-    await client.end();
-  }
 }
 
 /** Per-instance limit: floor((max_connections − reserved − headroom) / instances), at least 1. */
@@ -95,64 +85,102 @@ const MEMO_URL =
 const MEMO_ADAPTER =
   'with @prisma/adapter-pg (Prisma 7) the URL parameters are not the pool settings at all: the pg Pool options are, so the memo\'s URL change would have had no effect';
 
+/** The .env lines that set a postgres:// DATABASE_URL, and the ones left alone (interpolated, Accelerate). */
+function envTargets(ctx: CodemodContext, result: ReturnType<typeof emptyResult>): Array<{ rel: string; lines: string[]; at: number[] }> {
+  const targets: Array<{ rel: string; lines: string[]; at: number[] }> = [];
+  for (const rel of ctx.listFiles('.').filter((f) => /^\.env(?:\.[\w.-]+)?$/.test(f))) {
+    const text = ctx.readText(rel);
+    if (text === undefined) continue;
+    const lines = text.split('\n');
+    const at: number[] = [];
+    lines.forEach((raw, i) => {
+      const parsed = parseEnvLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+      if (!parsed) return;
+      if (/^postgres(?:ql)?:\/\//.test(parsed.value)) at.push(i);
+      else result.notes.push({ file: rel, line: i + 1, message: 'DATABASE_URL is not a postgres:// URL (interpolated or Accelerate): left alone' });
+    });
+    if (at.length) targets.push({ rel, lines, at });
+  }
+  return targets;
+}
+
+const FLAGS_HINT =
+  'pass --deploy serverless --instances N (N = function instances at peak; add --database-url <url> to size from max_connections) or --deploy server --instances N (N = server processes) --database-url <url>, or --connection-limit N';
+
+/** The per-instance limit, or why none is set: only what the deployment and the server prove, never a guess. */
+async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: string } | { skip: ChangeNote; needsHuman: boolean } | { failure: string }> {
+  const opt = ctx.options;
+  if (opt.connectionLimit !== undefined) return { limit: Number(opt.connectionLimit), why: 'from --connection-limit' };
+  if (opt.deploy !== undefined && opt.deploy !== 'serverless' && opt.deploy !== 'server') return { failure: `--deploy must be serverless or server, got "${String(opt.deploy)}"` };
+  const found = detectDeployKind(ctx.root);
+  const kind = (opt.deploy as DeployKind | undefined) ?? found.kind;
+  const evidence = opt.deploy ? `--deploy ${kind}` : [...found.serverless, ...found.server].join(', ');
+  if (kind === 'unknown') {
+    const what = evidence ? `found signs of both serverless (${found.serverless.join(', ')}) and a long-running server (${found.server.join(', ')})` : 'no vercel.json, netlify.toml, Dockerfile, docker-compose, output: standalone or custom server found';
+    return { skip: { file: '.', message: `pool not sized: cannot tell how this app is deployed (${what}); a serverless pool (1 per instance) would starve a long-running server and a server's pool would exhaust the database on serverless: ${FLAGS_HINT}` }, needsHuman: true };
+  }
+  const instances = opt.instances !== undefined ? Number(opt.instances) : undefined;
+  if (typeof opt.databaseUrl === 'string' && opt.databaseUrl) {
+    if (instances === undefined) return { skip: { file: '.', message: `pool not sized: --database-url gives max_connections, but how many ${kind === 'server' ? 'server processes' : 'function instances'} share it is unknown: pass --instances N` }, needsHuman: true };
+    let cap: ServerCapacity;
+    try {
+      const probe = await openDbProbe(opt.databaseUrl);
+      cap = { maxConnections: probe.maxConnections, reserved: probe.reservedConnections };
+      await probe.close();
+    } catch (err) {
+      return { failure: redact(`could not read max_connections through --database-url: ${err instanceof Error ? err.message : String(err)}`) };
+    }
+    const limit = perInstanceLimit(cap, instances);
+    return { limit, why: `${kind} (${evidence}); server max_connections=${cap.maxConnections}, reserved=${cap.reserved}, headroom=${HEADROOM}, ${instances} ${kind === 'server' ? 'process(es)' : 'instance(s)'} → floor((${cap.maxConnections}−${cap.reserved}−${HEADROOM})/${instances})` };
+  }
+  if (kind === 'server') {
+    return { skip: { file: '.', message: `left alone: a long-running server (${evidence}) serves every request from one pool, so it keeps the pool it has; to size it from the database pass --database-url <url> --instances N (N = server processes)` }, needsHuman: false };
+  }
+  return { limit: POOL_DEFAULTS.connectionLimit, why: `serverless (${evidence}): Prisma's serverless advice of 1 connection per instance without a pooler (pass --database-url and --instances to size it from the server)` };
+}
+
 export const databaseUrl: Codemod = {
   id: 'database-url',
   title: 'Size the Prisma connection pool from the server (DATABASE_URL params; PrismaPg pool options)',
   prefilter: (text) => text.includes('PrismaPg'),
+  // .env files carry the pool settings: it runs even when no source file passed the prefilter.
+  alwaysRuns: true,
   async transform(ctx) {
     const result = emptyResult();
     const opt = ctx.options;
-    const instances = Number(opt.instances ?? 1) || 1;
-    let cap: ServerCapacity | undefined;
-    if (typeof opt.databaseUrl === 'string' && opt.databaseUrl) {
-      try {
-        cap = await readServerCapacity(opt.databaseUrl);
-      } catch (err) {
-        result.failures.push({ file: '.', message: redact(`could not read max_connections through --database-url: ${err instanceof Error ? err.message : String(err)}`) });
-        return result;
-      }
-    }
-    const limit = opt.connectionLimit !== undefined ? Number(opt.connectionLimit) : cap ? perInstanceLimit(cap, instances) : POOL_DEFAULTS.connectionLimit;
+    const env = envTargets(ctx, result);
+    const adapters = ctx.files.filter((sf) => sf.getDescendantsOfKind(SyntaxKind.NewExpression).some((ne) => ne.getExpression().getText() === 'PrismaPg' && !ne.getText().includes('poolOptionsFromUrl(')));
+    if (env.length === 0 && adapters.length === 0) return result;
     const poolTimeout = opt.poolTimeout !== undefined ? Number(opt.poolTimeout) : POOL_DEFAULTS.poolTimeout;
     const connectTimeout = opt.connectTimeout !== undefined ? Number(opt.connectTimeout) : POOL_DEFAULTS.connectTimeout;
-    for (const [name, v] of [['--connection-limit', limit], ['--pool-timeout', poolTimeout], ['--connect-timeout', connectTimeout]] as const) {
-      if (!Number.isInteger(v) || v < (name === '--connection-limit' ? 1 : 0)) {
+    for (const [name, v] of [['--connection-limit', opt.connectionLimit ?? 1], ['--pool-timeout', poolTimeout], ['--connect-timeout', connectTimeout]] as const) {
+      if (!Number.isInteger(Number(v)) || Number(v) < (name === '--connection-limit' ? 1 : 0)) {
         result.failures.push({ file: '.', message: `${name} must be a whole number${name === '--connection-limit' ? ' ≥ 1' : ' ≥ 0'}, got ${String(v)}` });
         return result;
       }
     }
-    const why = cap
-      ? `server max_connections=${cap.maxConnections}, reserved=${cap.reserved}, headroom=${HEADROOM}, ${instances} instance(s) → floor((${cap.maxConnections}−${cap.reserved}−${HEADROOM})/${instances})`
-      : opt.connectionLimit !== undefined
-        ? 'from --connection-limit'
-        : "nothing known about the server: Prisma's serverless advice of 1 connection per instance without a pooler (pass --database-url and --instances to size it)";
-    if (cap && limit * instances > cap.maxConnections - cap.reserved) {
-      result.candidates.push({
-        file: '.',
-        message: `warning: ${limit} connections × ${instances} instances = ${limit * instances} exceeds what the server accepts (${cap.maxConnections - cap.reserved} of max_connections=${cap.maxConnections}); use a pooled endpoint or fewer instances`,
-      });
+    const decided = await decideLimit(ctx);
+    if ('failure' in decided) {
+      result.failures.push({ file: '.', message: decided.failure });
+      return result;
     }
+    if ('skip' in decided) {
+      (decided.needsHuman ? result.candidates : result.notes).push(decided.skip);
+      return result;
+    }
+    const { limit, why } = decided;
     const params: Array<[string, string]> = [
       ['connection_limit', String(limit)],
       ['pool_timeout', String(poolTimeout)],
       ['connect_timeout', String(connectTimeout)],
     ];
 
-    for (const rel of ctx.listFiles('.').filter((f) => /^\.env(?:\.[\w.-]+)?$/.test(f))) {
-      const text = ctx.readText(rel);
-      if (text === undefined) continue;
-      const lines = text.split('\n');
+    for (const { rel, lines, at } of env) {
       const changes: ChangeNote[] = [];
-      lines.forEach((raw, i) => {
+      for (const i of at) {
+        const raw = lines[i]!;
         const cr = raw.endsWith('\r') ? '\r' : '';
-        const line = cr ? raw.slice(0, -1) : raw;
-        const parsed = parseEnvLine(line);
-        if (!parsed) return;
-        const { head, quote, value, tail } = parsed;
-        if (!/^postgres(?:ql)?:\/\//.test(value)) {
-          result.notes.push({ file: rel, line: i + 1, message: 'DATABASE_URL is not a postgres:// URL (interpolated or Accelerate): left alone' });
-          return;
-        }
+        const { head, quote, value, tail } = parseEnvLine(cr ? raw.slice(0, -1) : raw)!;
         const host = hostOf(value);
         if (host.endsWith('neon.tech') && !host.includes('-pooler')) {
           result.candidates.push({
@@ -162,7 +190,7 @@ export const databaseUrl: Codemod = {
           });
         }
         const next = setUrlParams(value, params);
-        if (next === value) return;
+        if (next === value) continue;
         lines[i] = `${head}${quote}${next}${quote}${tail}${cr}`;
         changes.push({
           file: rel,
@@ -170,14 +198,14 @@ export const databaseUrl: Codemod = {
           message: `DATABASE_URL: connection_limit=${limit}, pool_timeout=${poolTimeout}, connect_timeout=${connectTimeout} (${why})`,
           memoWasWrong: MEMO_URL,
         });
-      });
+      }
       if (changes.length) {
         ctx.writeText(rel, lines.join('\n'));
         result.changes.push(...changes);
       }
     }
 
-    for (const sf of ctx.files) {
+    for (const sf of adapters) {
       const edits: Edit[] = [];
       const notes: ChangeNote[] = [];
       for (const ne of sf.getDescendantsOfKind(SyntaxKind.NewExpression)) {

@@ -10,7 +10,7 @@ import { optimisticLock } from './optimistic-lock.ts';
 import { rateLimiter } from './rate-limiter.ts';
 import { sessionId } from './session-id.ts';
 import { streamBuffer } from './stream-buffer.ts';
-import { uploadQueue } from './upload-queue.ts';
+import { uploadQueue } from './upload-queue/index.ts';
 import type { Codemod } from './types.ts';
 
 // gemini-queue runs before cache so cache sees the queued calls as Gemini calls too (either order works).

@@ -56,4 +56,6 @@ export interface Codemod {
   transform(ctx: CodemodContext): Promise<CodemodResult> | CodemodResult;
   /** Only warns, never edits (fetch-cache). */
   warnOnly?: boolean;
+  /** Runs even when no source file passes the prefilter (database-url edits .env files). */
+  alwaysRuns?: boolean;
 }

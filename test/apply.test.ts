@@ -64,7 +64,8 @@ describe('apply safety', () => {
   });
 
   it('refuses to write into a dirty git tree without --force (exit 2), writes with it', () => {
-    const app = miniApp({ '.env': 'DATABASE_URL=postgres://u:hunter22@db:5432/app\n', 'app/page.tsx': 'export default function P() { return null; }\n' });
+    // vercel.json: a serverless app, so database-url sizes its pool (1 per instance) without asking.
+    const app = miniApp({ '.env': 'DATABASE_URL=postgres://u:hunter22@db:5432/app\n', 'vercel.json': '{}\n', 'app/page.tsx': 'export default function P() { return null; }\n' });
     execFileSync('git', ['init', '-q', app]);
     const r = cli(['apply', app, '--write', '--no-typecheck']);
     expect(r.status).toBe(2);

@@ -54,6 +54,8 @@ export async function runFixture(c: FixtureCase, input: string): Promise<{ outpu
     );
     // Shared context for a codemod's cases (lib/rag.ts, prisma/schema.prisma …).
     copyDir(path.join(FIXTURES, c.id, '_app'), root);
+    // Context of one case only (a Dockerfile, a vercel.json): <case>.app/ beside its input.
+    copyDir(path.join(FIXTURES, c.id, `${c.name}.app`), root);
     if (src) copyDir(path.join(FIXTURES, c.id, '_app/lib'), path.join(root, 'src/lib'));
     fs.mkdirSync(path.join(root, src ? 'src/app' : 'app'), { recursive: true });
     const target = path.join(root, c.target);

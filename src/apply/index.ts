@@ -152,7 +152,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       for (const [abs, staged] of workspace.staged) {
         if (stagedBefore.get(abs) !== staged.after) changedFiles.push(workspace.relative(abs));
       }
-      const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : files.length || codemod.id === 'database-url' ? 'unchanged' : 'skipped';
+      const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : files.length || codemod.alwaysRuns ? 'unchanged' : 'skipped';
       summaries.push({
         ...base,
         status,

@@ -16,6 +16,7 @@ interface ApplyFlags {
   connectTimeout?: string;
   databaseUrl?: string;
   instances?: string;
+  deploy?: string;
   store?: string;
 }
 
@@ -33,6 +34,11 @@ function intFlag(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number, got "${value}"`);
   return n;
+}
+
+function deployFlag(value: string | undefined): 'serverless' | 'server' | undefined {
+  if (value === undefined || value === 'serverless' || value === 'server') return value;
+  throw new UsageError(`--deploy must be serverless or server, got "${value}"`);
 }
 
 /** Human output: diffs, then one line per change / candidate / failure, then a summary per codemod. */
@@ -82,7 +88,8 @@ export function register(program: Command): void {
     .option('--pool-timeout <s>', 'database-url: pool_timeout in seconds')
     .option('--connect-timeout <s>', 'database-url: connect_timeout in seconds')
     .option('--database-url <url>', 'database-url: read max_connections from this server')
-    .option('--instances <n>', 'database-url: serverless instances sharing the database', '1')
+    .option('--instances <n>', 'database-url: instances sharing the database (serverless function instances at peak, or server processes)')
+    .option('--deploy <kind>', 'database-url: how the app runs, serverless or server (default: read from vercel.json, Dockerfile, output: standalone, …)')
     .option('--store <kind>', 'where the login limiter and cache keep state: memory (per instance) or redis (shared; the app needs REDIS_URL)', 'memory')
     .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
     .action(async (dir: string, flags: ApplyFlags) => {
@@ -101,6 +108,7 @@ export function register(program: Command): void {
           connectTimeout: intFlag('--connect-timeout', flags.connectTimeout),
           databaseUrl: flags.databaseUrl,
           instances: intFlag('--instances', flags.instances),
+          deploy: deployFlag(flags.deploy),
         },
       });
       const storeNote =
