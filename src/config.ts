@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 import { registerSecret } from './redact.ts';
+import { checkTargetVersion, targetConfigFields } from './target/section.ts';
 
 const route = z.string().regex(/^\//, 'must start with "/"');
 const level = z.enum(['off', 'warn', 'error']);
@@ -107,8 +108,11 @@ export const targetConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The target description (src/target/schema.ts): request templates, session, lost-update races. */
+    ...targetConfigFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkTargetVersion);
 
 export type TargetConfig = z.output<typeof targetConfigSchema>;
 export type ScenarioSettings = z.output<typeof scenarioSettings>;
