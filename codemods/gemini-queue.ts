@@ -1,9 +1,11 @@
 /**
  * gemini-queue: every call to Gemini goes through one process-wide queue (concurrency limit, spacing, retry of
  * 429/503 honouring RetryInfo, bounded wait). `fetch(` → `queuedGeminiFetch(`; SDK calls → `runGemini(() => …)`.
+ * A call that already has its own limiter, queue or 429 handling (lib/call-guards.ts) is left alone with a note.
  */
-import { Node } from 'ts-morph';
+import { Node, type CallExpression } from 'ts-morph';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt, type Edit } from './ast.ts';
+import { existingGuard } from './lib/call-guards.ts';
 import { geminiFetchCalls, geminiSdkCalls, insideRunGemini, mentionsGemini } from './gemini-detect.ts';
 import type { Codemod } from './types.ts';
 
@@ -17,8 +19,13 @@ export const geminiQueue: Codemod = {
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) {
-      const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c));
-      const sdk = geminiSdkCalls(sf).filter((c) => !insideRunGemini(c));
+      const guarded = (c: CallExpression) => {
+        const guard = existingGuard(c);
+        if (guard) result.notes.push(noteAt(ctx, c, `left alone: this Gemini call already has its own limiter or 429 handling (${guard}); a second queue would stack two retry policies`));
+        return Boolean(guard);
+      };
+      const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c) && !guarded(c));
+      const sdk = geminiSdkCalls(sf).filter((c) => !insideRunGemini(c) && !guarded(c));
       if (fetches.length === 0 && sdk.length === 0) continue;
       const notes = [
         ...fetches.map((c) => noteAt(ctx, c, 'Gemini fetch → queuedGeminiFetch: at most N concurrent calls with spacing, 429/503 retried with jittered backoff honouring RetryInfo/Retry-After, GeminiUnavailableError after a bounded wait', MEMO)),
