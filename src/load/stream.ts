@@ -1,13 +1,24 @@
 import { classifyResponse, classifyThrown, type ErrorClass } from './classify.ts';
 import { describe, type HttpClient, type StreamMeta } from './http.ts';
 import type { CookieJar } from './cookies.ts';
+import { formatFromFirstLine, formatFromHeaders, sseNonData, type Detection, type FormatSource, type Pending } from './formats/detect.ts';
+import { ENDS_WITH_FINISH, FRAMING, PARSE, type StreamFormat } from './formats/parts.ts';
+
+export type { StreamFormat } from './formats/parts.ts';
+export { STREAM_FORMATS } from './formats/parts.ts';
 
 /**
- * What one streamed AI reply looked like on the wire. Complete means: the finish part arrived and
- * every line parsed. Units: milliseconds, chars.
+ * What one streamed AI reply looked like on the wire. Complete means: the stream ended cleanly,
+ * every unit parsed, and — in formats that end with one — the finish part arrived. Where the format
+ * has no finish part (`completeness: 'transport-only'`), a cut reply looks whole here: only the
+ * reply's own check can tell. Units: milliseconds; `bytes` on the wire; `text` in UTF-16 code units.
  */
 export interface ChatStreamResult {
-  format: 'data-stream' | 'ui-message-stream' | 'unknown';
+  format: StreamFormat | 'unknown';
+  /** How the format was told: forced by config, the AI SDK header, the content type, or the first line. */
+  formatSource?: FormatSource;
+  /** Whether `complete` could see a finish part, or only that the transport ended cleanly. */
+  completeness?: 'finish-part' | 'transport-only';
   status: number;
   ttfbMs: number | null;
   /** Request start → first text part. */
@@ -15,6 +26,7 @@ export interface ChatStreamResult {
   totalMs: number;
   /** Longest pause between two chunks (time to the first chunk is ttfb/ttft). */
   maxGapMs: number;
+  /** Body bytes received, framing included. */
   bytes: number;
   lines: number;
   unparsedLines: number;
@@ -30,90 +42,95 @@ export interface ChatStreamResult {
   failureMessage?: string;
 }
 
-type Part = { text?: string; error?: string; finish?: { reason: string | null } };
-
-/** AI SDK v4 data-stream line `TYPE:JSON`. */
-function parseDataStreamLine(line: string): Part | null {
-  const m = /^([0-9a-z]):(.*)$/s.exec(line);
-  if (!m) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(m[2] as string);
-  } catch {
-    return null;
-  }
-  const type = m[1];
-  if (type === '0') return typeof value === 'string' ? { text: value } : null;
-  if (type === '3') return { error: typeof value === 'string' ? value : JSON.stringify(value) };
-  if (type === 'd') {
-    const reason = (value as { finishReason?: unknown })?.finishReason;
-    return { finish: { reason: typeof reason === 'string' ? reason : null } };
-  }
-  return {};
-}
-
-/** AI SDK v5 UI message stream: one SSE `data:` payload. */
-function parseSsePayload(payload: string): Part | null {
-  if (payload === '[DONE]') return {};
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(payload) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  switch (value.type) {
-    case 'text-delta': {
-      const delta = value.delta ?? value.textDelta;
-      return typeof delta === 'string' ? { text: delta } : null;
-    }
-    case 'error':
-      return { error: String(value.errorText ?? value.error ?? 'error') };
-    case 'finish': {
-      const reason = value.finishReason ?? (value.messageMetadata as { finishReason?: unknown } | undefined)?.finishReason;
-      return { finish: { reason: typeof reason === 'string' ? reason : 'stop' } };
-    }
-    default:
-      return {};
-  }
-}
-
-/** Reads a chat stream to the end, whichever of the two AI SDK formats it uses. */
-export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMeta): Promise<ChatStreamResult> {
+/**
+ * Reads a chat stream to the end in whichever format it uses (src/load/formats): decided by
+ * `forced`, else the response headers, else the first meaningful line.
+ */
+export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMeta, forced?: StreamFormat): Promise<ChatStreamResult> {
   const decoder = new TextDecoder();
   const texts: string[] = [];
-  const result = blankResult({
-    format: /text\/event-stream/i.test(meta.contentType) ? 'ui-message-stream' : 'unknown',
-    status: meta.status,
-    ttfbMs: meta.ttfbMs,
-  });
+  const result = blankResult({ format: 'unknown', status: meta.status, ttfbMs: meta.ttfbMs });
+  const first = formatFromHeaders(meta.headers, meta.contentType, forced);
+  let detection: Detection | null = typeof first === 'string' ? null : first;
+  const pending: Pending = typeof first === 'string' ? first : 'any';
+  // Until the format is known, text is held so it can be read either way.
+  let held = '';
+  let firstDataAt: number | null = null;
   let tail = '';
   let last: number | null = null;
 
-  const handleLine = (raw: string) => {
+  const addText = (text: string, at: number) => {
+    if (text === '') return;
+    if (result.ttftMs === null) result.ttftMs = at - meta.startedAt;
+    texts.push(text);
+  };
+
+  const handleLine = (raw: string, at: number) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line === '') return;
-    if (result.format === 'unknown') result.format = line.startsWith('data:') ? 'ui-message-stream' : 'data-stream';
-    let part: Part | null;
-    if (result.format === 'ui-message-stream') {
-      if (line.startsWith(':') || /^(event|id|retry):/.test(line)) return;
-      part = line.startsWith('data:') ? parseSsePayload(line.slice(5).trimStart()) : null;
+    const format = detection!.format as Exclude<StreamFormat, 'text'>;
+    let unit: string;
+    if (FRAMING[format] === 'sse') {
+      if (sseNonData(line)) return;
+      if (!line.startsWith('data:')) {
+        result.lines++;
+        result.unparsedLines++;
+        return;
+      }
+      unit = line.slice(5).trim();
     } else {
-      part = parseDataStreamLine(line);
+      if (line.trim() === '') return;
+      unit = line;
     }
     result.lines++;
+    const part = PARSE[format](unit);
     if (!part) {
       result.unparsedLines++;
       return;
     }
-    if (part.text !== undefined) {
-      if (result.ttftMs === null) result.ttftMs = performance.now() - meta.startedAt;
-      texts.push(part.text);
-    }
+    if (part.text !== undefined) addText(part.text, at);
     if (part.error !== undefined) result.errorParts.push(part.error);
     if (part.finish) {
       result.finishPresent = true;
       result.finishReason = part.finish.reason;
     }
+  };
+
+  /** Feeds decoded text in the decided format; `end` flushes an unterminated last line. */
+  const feed = (text: string, at: number, end: boolean) => {
+    if (detection!.format === 'text') {
+      addText(text, at);
+      return;
+    }
+    const lines = (tail + text).split('\n');
+    tail = end ? '' : (lines.pop() ?? '');
+    for (const line of lines) handleLine(line, at);
+  };
+
+  /** Looks for the deciding line in what is held; once found, replays everything held. */
+  const decide = (end: boolean) => {
+    // A line is needed to decide; past 64 KB without one, what is held is judged as it stands.
+    const bounded = held.length > 65_536;
+    if (!end && !bounded && !held.includes('\n')) return;
+    const lines = held.split('\n');
+    if (bounded && lines.length === 1) lines.push('');
+    const complete = end ? lines : lines.slice(0, -1);
+    for (const line of complete) {
+      detection = formatFromFirstLine(line.endsWith('\r') ? line.slice(0, -1) : line, pending);
+      if (detection) break;
+    }
+    if (!detection && end && held !== '') detection = { format: pending === 'sse' ? 'gemini-sse' : 'text', source: 'first-line' };
+    if (!detection) return;
+    const replay = held;
+    held = '';
+    feed(replay, firstDataAt ?? performance.now(), end);
+  };
+
+  const take = (text: string, end: boolean) => {
+    const now = performance.now();
+    if (detection) return feed(text, now, end);
+    if (firstDataAt === null && text !== '') firstDataAt = now;
+    held += text;
+    decide(end);
   };
 
   try {
@@ -122,20 +139,32 @@ export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMe
       if (last !== null) result.maxGapMs = Math.max(result.maxGapMs, now - last);
       last = now;
       result.bytes += chunk.length;
-      const lines = (tail + decoder.decode(chunk, { stream: true })).split('\n');
-      tail = lines.pop() ?? '';
-      for (const line of lines) handleLine(line);
+      take(decoder.decode(chunk, { stream: true }), false);
     }
-    tail += decoder.decode();
-    if (tail) handleLine(tail);
+    take(decoder.decode(), true);
   } catch (err) {
     result.failure = classifyThrown(err);
     result.failureMessage = `stream cut after ${result.bytes} bytes: ${describe(err)}`;
   }
+  // What a cut stream left held is still what the user saw.
+  if (!detection && held !== '') decide(true);
+  else if (detection && tail !== '') feed('', performance.now(), true);
+  const decided = detection as Detection | null;
   result.text = texts.join('');
   result.totalMs = performance.now() - meta.startedAt;
-  result.complete = !result.failure && result.finishPresent && result.unparsedLines === 0;
+  if (decided) {
+    result.format = decided.format;
+    result.formatSource = decided.source;
+    const byFinish = ENDS_WITH_FINISH[decided.format] || result.finishPresent;
+    result.completeness = byFinish ? 'finish-part' : 'transport-only';
+    result.complete = !result.failure && result.unparsedLines === 0 && (result.finishPresent || !byFinish);
+  }
   return result;
+}
+
+export interface ChatOptions {
+  /** Read the reply in this format whatever the response says (config `streamFormat`, `--stream-format`). */
+  format?: StreamFormat;
 }
 
 /** POSTs a chat message and reads the streamed reply; never throws. */
@@ -145,6 +174,7 @@ export async function chat(
   message: string,
   jar: CookieJar | undefined,
   timeoutMs: number,
+  opts: ChatOptions = {},
 ): Promise<ChatStreamResult> {
   const startedAt = performance.now();
   try {
@@ -159,7 +189,7 @@ export async function chat(
         }
         return failed(meta.status, performance.now() - startedAt, classifyResponse(meta.status, text) ?? '5xx', `HTTP ${meta.status}: ${text.slice(0, 200)}`, meta.ttfbMs);
       }
-      return readChatStream(body, meta);
+      return readChatStream(body, meta, opts.format);
     });
   } catch (err) {
     return failed(0, performance.now() - startedAt, classifyThrown(err), describe(err), null);
