@@ -35,7 +35,7 @@ export interface CodemodContext {
   writeText(relPath: string, content: string): void;
   /** Files (not folders) directly inside one folder of the app, app-relative; default the root. */
   listFiles(relDir?: string): string[];
-  options: Record<string, string | number | boolean | undefined>;
+  options: Record<string, string | number | boolean | string[] | undefined>;
 }
 
 export interface CodemodResult {

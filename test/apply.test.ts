@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyCodemods } from '../src/apply/index.ts';
@@ -80,6 +81,21 @@ describe('apply safety', () => {
     expect(json.codemods.find((c) => c.id === 'database-url')?.status).toBe('changed');
   });
 
+  it('refuses to guess when the app has no installed dependencies (exit 2, one line); --no-typecheck marks edits unchecked', () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'genie-nodeps-'));
+    made.push(app);
+    fs.writeFileSync(path.join(app, 'package.json'), '{"dependencies":{"next":"16.0.0"}}\n');
+    fs.writeFileSync(path.join(app, '.env'), 'DATABASE_URL=postgres://u:pw@db:5432/app\n');
+    fs.mkdirSync(path.join(app, 'app'));
+    fs.writeFileSync(path.join(app, 'app/page.tsx'), 'export default function P() { return null; }\n');
+    const r = cli(['apply', app]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no installed dependencies \("next" cannot be resolved\).*install them first.*--no-typecheck/);
+    const u = cli(['apply', app, '--no-typecheck']);
+    expect(u.stdout).toContain('proof: UNCHECKED (--no-typecheck)');
+  });
+
   it('skips a file that does not parse, by name, and leaves it untouched', async () => {
     const broken = 'const url = "https://generativelanguage.googleapis.com/v1beta/models/x:generateContent";\nexport async function POST( {\n  return fetch(url\n';
     const app = miniApp({ 'app/api/chat/route.ts': broken });
@@ -103,7 +119,8 @@ describe('apply on a copy of examples/genie-app', () => {
       before.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
     }
 
-    const first = await applyCodemods({ dir: root, write: true, force: true });
+    // The checklist's clients send back the version they read: opted in, as the demo does.
+    const first = await applyCodemods({ dir: root, write: true, force: true, options: { versionCheck: ['app/api/checklist/route.ts'] } });
     expect(first.exitCode).toBe(0);
     expect(first.files.map((f) => f.path)).toEqual(
       expect.arrayContaining([
@@ -145,8 +162,8 @@ describe('apply on a copy of examples/genie-app', () => {
     expect(chat).toContain('queuedGeminiFetch(url');
     expect(chat).not.toContain('buffer.substring');
     expect(fs.readFileSync(path.join(root, 'app/api/passport/[token]/upload/route.ts'), 'utf8')).toContain("return await withUploadSlot(async () => {\n      let file: StreamedFile | null;\n      try {\n        file = await readMultipartFile(request, 'file', { maxBytes: MAX_FILE_BYTES });");
-    expect(first.typecheck?.ran).toBe(true);
-    expect(first.typecheck?.newErrors).toEqual([]);
+    // Every edit was proven in memory, and none had to be dropped.
+    expect(first.proof).toMatchObject({ checked: true, editsDropped: 0 });
 
     const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '--incremental', 'false', '-p', root], { encoding: 'utf8', timeout: 300_000 });
     expect(tsc.stdout + tsc.stderr).toBe('');

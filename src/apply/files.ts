@@ -36,12 +36,13 @@ export function listFolder(root: string, relDir: string): string[] {
 }
 
 /** Writes through a temp file in the same folder and a rename, so a crash never leaves half a file. */
-export function writeAtomic(abs: string, content: string): void {
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.genie-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+export function writeAtomic(abs: string, content: string, target: string = abs): void {
+  // `target` is where the bytes go: the real file behind a symlink, so the link itself stays a link.
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.genie-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, abs);
+    fs.renameSync(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;

@@ -11,11 +11,13 @@ import { codemods } from '../../codemods/index.ts';
 import type { ChangeNote, Codemod, CodemodContext, CodemodId } from '../../codemods/types.ts';
 import { UsageError } from '../errors.ts';
 import { unifiedDiff } from './diff.ts';
-import { listFolder, listSources, writeAtomic } from './files.ts';
-import { insideRoot } from './paths.ts';
+import { browserOnlySources } from './browser-code.ts';
+import { listFolder, listSources } from './files.ts';
+import { proveCodemod } from './prove-codemod.ts';
+import { EditProver, dependenciesInstalled } from './prove.ts';
 import { assertCleanTree, assertNextProject } from './preflight.ts';
-import { typecheck } from './typecheck.ts';
-import { Workspace, loadTemplateDependencies, type TemplateStore } from './workspace.ts';
+import { Workspace, type TemplateStore } from './workspace.ts';
+import { writeAll } from './write-all.ts';
 
 export interface ApplyOptions {
   dir: string;
@@ -23,7 +25,10 @@ export interface ApplyOptions {
   only?: string[];
   skip?: string[];
   force?: boolean;
-  /** Type-check after writing (default true with write). */
+  /**
+   * Prove every edit by an in-memory type check before it is shown or written (default true). false writes
+   * unchecked edits, and the result says so.
+   */
   typecheck?: boolean;
   /** Where the limiter and cache templates keep state (default memory); 'redis' copies their .redis.ts variants. */
   store?: TemplateStore;
@@ -62,8 +67,11 @@ export interface ApplyResult {
   unparsable: Array<{ path: string; reason: string }>;
   templatesAdded: string[];
   dependenciesAdded: Record<string, string>;
-  typecheck?: { ran: boolean; reason?: string; newErrors: string[]; errorsBefore: number; errorsAfter: number };
-  /** 0 ok, 1 a codemod could not be applied where it matched (or the patch added type errors). */
+  /** How the edits were proven: the TypeScript version used, or why they are unchecked. */
+  proof: { checked: boolean; typescript?: string; reason?: string; editsDropped: number };
+  /** Sources left out because they only run in the browser (server codemods never edit them). */
+  browserOnly: number;
+  /** 0 ok, 1 some matched sites need a human (listed with their reasons) or a codemod failed. */
   exitCode: 0 | 1;
 }
 
@@ -89,7 +97,16 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
   assertNextProject(root);
   const selected = selectCodemods(opts.only, opts.skip);
   if (opts.write) assertCleanTree(root, Boolean(opts.force));
-  await loadTemplateDependencies();
+  const check = opts.typecheck ?? true;
+  if (check) {
+    const deps = dependenciesInstalled(root);
+    if (!deps.installed) {
+      throw new UsageError(
+        `${root} has no installed dependencies ("${deps.missing}" cannot be resolved), so apply cannot prove its edits by type-checking them`,
+        'install them first (npm install / pnpm install / yarn), or pass --no-typecheck to see and write unchecked edits',
+      );
+    }
+  }
 
   const tsconfig = path.join(root, 'tsconfig.json');
   const project = fs.existsSync(tsconfig)
@@ -97,7 +114,9 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     : new Project({ compilerOptions: { allowJs: true, jsx: ts.JsxEmit.ReactJSX }, skipFileDependencyResolution: true });
   const workspace = new Workspace(root, opts.store);
 
-  const sources = listSources(root).map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
+  const allSources = listSources(root).map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
+  const browserOnly = browserOnlySources(root, allSources);
+  const sources = allSources.filter((s) => !browserOnly.has(s.rel));
   const original = new Map<string, string>(); // abs → text before any codemod
   const parsed = new Map<string, SourceFile | null>(); // rel → file, null when it does not parse
   const unparsable: ApplyResult['unparsable'] = [];
@@ -117,6 +136,11 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     parsed.set(rel, sf);
     return sf;
   };
+  const currentText = (): Map<string, string> => new Map(allSources.map(({ rel, text }) => [rel, parsed.get(rel)?.getFullText() ?? text]));
+  // Built on first use: a run with nothing to prove costs no type check.
+  let prover: EditProver | undefined;
+  const proverFor = (): EditProver => (prover ??= new EditProver(root, []));
+  let editsDropped = 0;
 
   const summaries: CodemodSummary[] = [];
   for (const codemod of codemods) {
@@ -145,38 +169,65 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       listFiles: (relDir) => listFolder(root, relDir ?? '.'),
       options: opts.options ?? {},
     };
-    const stagedBefore = new Map([...workspace.staged].map(([k, v]) => [k, v.after]));
+    const snapshot = workspace.snapshot();
+    let result: Awaited<ReturnType<Codemod['transform']>>;
     try {
-      const result = await codemod.transform(ctx);
-      const changedFiles = files.filter((sf) => sf.getFullText() !== before.get(sf)).map((sf) => workspace.relative(sf.getFilePath()));
-      for (const [abs, staged] of workspace.staged) {
-        if (stagedBefore.get(abs) !== staged.after) changedFiles.push(workspace.relative(abs));
-      }
-      const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : files.length || codemod.alwaysRuns ? 'unchanged' : 'skipped';
-      summaries.push({
-        ...base,
-        status,
-        reason: status === 'skipped' ? 'no file matched its prefilter' : undefined,
-        filesScanned: files.length,
-        changedFiles: [...new Set(changedFiles)].sort(),
-        changes: result.changes,
-        candidates: result.candidates,
-        failures: result.failures,
-        notes: result.notes ?? [],
-      });
+      result = await codemod.transform(ctx);
     } catch (err) {
       // A crash is a failure the user must see, never a silent "unchanged".
       for (const sf of files) {
         const text = before.get(sf);
         if (text !== undefined && sf.getFullText() !== text) sf.replaceWithText(text);
       }
+      workspace.restore(snapshot);
       summaries.push({
         ...base,
         status: 'failed',
         filesScanned: files.length,
         failures: [{ file: '.', message: `${codemod.id} crashed: ${err instanceof Error ? err.message : String(err)}` }],
       });
+      continue;
     }
+    const candidates = [...result.candidates];
+    let changes = result.changes;
+    const edited = new Map<string, { before: string; after: string }>();
+    for (const sf of files) {
+      const text = before.get(sf)!;
+      if (sf.getFullText() !== text) edited.set(sf.getFilePath(), { before: text, after: sf.getFullText() });
+    }
+    const staged = workspace.changedSince(snapshot);
+    if (check && (edited.size > 0 || [...staged.keys()].some((abs) => /\.[cm]?tsx?$/.test(abs)))) {
+      const prover = proverFor();
+      prover.addPackages(workspace.dependenciesAdded.keys());
+      const { dropped } = proveCodemod(prover, root, currentText(), { sources: edited, staged });
+      for (const [abs, diags] of dropped) {
+        const rel = workspace.relative(abs);
+        project.getSourceFile(abs)?.replaceWithText(edited.get(abs)!.before);
+        edited.delete(abs);
+        editsDropped++;
+        const why = `not written: the edit would add ${diags.length} type error(s): ${diags.slice(0, 2).join(' | ')}${diags.length > 2 ? ' | …' : ''}`;
+        const own = changes.filter((n) => n.file === rel);
+        changes = changes.filter((n) => n.file !== rel);
+        if (own.length === 0) candidates.push({ file: rel, message: why });
+        for (const n of own) candidates.push({ file: n.file, line: n.line, message: `${n.message} — ${why}` });
+      }
+      // Nothing of this codemod's source edits survived: its templates and dependencies are not needed either.
+      if (dropped.size > 0 && edited.size === 0) workspace.restore(snapshot);
+    }
+    const changedFiles = [...edited.keys()].map((abs) => workspace.relative(abs));
+    for (const abs of workspace.changedSince(snapshot).keys()) changedFiles.push(workspace.relative(abs));
+    const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : files.length || codemod.alwaysRuns ? 'unchanged' : 'skipped';
+    summaries.push({
+      ...base,
+      status,
+      reason: status === 'skipped' ? 'no file matched its prefilter' : undefined,
+      filesScanned: files.length,
+      changedFiles: [...new Set(changedFiles)].sort(),
+      changes,
+      candidates,
+      failures: result.failures,
+      notes: result.notes ?? [],
+    });
   }
 
   // Everything that changed: TS files from the project, other files from the workspace.
@@ -193,7 +244,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     })
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 
-  const failed = summaries.some((s) => s.failures.length > 0);
+  const needsHuman = summaries.some((s) => s.failures.length > 0 || s.candidates.length > 0);
   const result: ApplyResult = {
     root,
     written: false,
@@ -202,38 +253,16 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     unparsable,
     templatesAdded: [...workspace.templatesAdded.values()],
     dependenciesAdded: Object.fromEntries(workspace.dependenciesAdded),
-    exitCode: failed ? 1 : 0,
+    proof: check
+      ? { checked: true, typescript: prover?.tsVersion, editsDropped }
+      : { checked: false, reason: '--no-typecheck', editsDropped: 0 },
+    browserOnly: browserOnly.size,
+    exitCode: needsHuman ? 1 : 0,
   };
 
   if (opts.write && pending.size > 0) {
-    const check = opts.typecheck ?? true;
-    const beforeCheck = check ? typecheck(root) : undefined;
-    const rootReal = fs.realpathSync(root);
-    for (const [abs, { after }] of pending) {
-      insideRoot(root, path.relative(root, abs));
-      // A symlinked folder inside the app could still point outside it.
-      let existing = path.dirname(abs);
-      while (!fs.existsSync(existing)) existing = path.dirname(existing);
-      const real = fs.realpathSync(existing);
-      if (real !== rootReal && !real.startsWith(rootReal + path.sep)) {
-        throw new UsageError(`refusing to write ${abs}: it resolves outside the target folder`);
-      }
-      writeAtomic(abs, after);
-    }
+    writeAll(root, pending);
     result.written = true;
-    if (beforeCheck) {
-      const afterCheck = typecheck(root);
-      const known = new Set(beforeCheck.errors);
-      const newErrors = afterCheck.errors.filter((e) => !known.has(e));
-      result.typecheck = {
-        ran: afterCheck.ran,
-        reason: afterCheck.reason,
-        newErrors,
-        errorsBefore: beforeCheck.errors.length,
-        errorsAfter: afterCheck.errors.length,
-      };
-      if (newErrors.length) result.exitCode = 1;
-    }
   }
   return result;
 }

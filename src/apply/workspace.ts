@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import type { SourceFile } from 'ts-morph';
+import { templateDependencies } from '../../codemods/templates/dependencies.ts';
 import { insideRoot, toRel } from './paths.ts';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../codemods/templates');
@@ -46,30 +47,18 @@ function importedPackages(text: string): string[] {
   return [...names];
 }
 
-let dependencyTable: Record<string, Record<string, string>> | undefined;
-
-/** Versions we test the templates with: codemods/templates/dependencies.ts, else genie-fix's own package.json. */
-export async function loadTemplateDependencies(): Promise<void> {
-  if (dependencyTable) return;
-  const file = path.join(TEMPLATES_DIR, 'dependencies.ts');
-  if (fs.existsSync(file)) {
-    try {
-      const mod = (await import(file)) as { templateDependencies?: Record<string, Record<string, string>> };
-      dependencyTable = mod.templateDependencies ?? {};
-      return;
-    } catch {
-      // fall through to our own package.json
-    }
-  }
-  dependencyTable = {};
-}
-
 function ownVersions(): Record<string, string> {
   const pkg = JSON.parse(fs.readFileSync(path.resolve(TEMPLATES_DIR, '../../package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
   };
   return { ...pkg.devDependencies, ...pkg.dependencies };
+}
+
+export interface WorkspaceSnapshot {
+  staged: Map<string, StagedFile>;
+  templates: Map<string, string>;
+  dependencies: Map<string, string>;
 }
 
 export class Workspace {
@@ -87,6 +76,29 @@ export class Workspace {
     this.alias = readAlias(root);
     const srcLayout = fs.existsSync(path.join(root, 'src/app')) || fs.existsSync(path.join(root, 'src/pages'));
     this.templateDir = srcLayout ? 'src/lib/genie' : 'lib/genie';
+  }
+
+  /** What is staged now, to undo one codemod's staging when none of its edits is proven. */
+  snapshot(): WorkspaceSnapshot {
+    return { staged: new Map(this.staged), templates: new Map(this.templatesAdded), dependencies: new Map(this.dependenciesAdded) };
+  }
+
+  restore(s: WorkspaceSnapshot): void {
+    for (const [target, from] of [
+      [this.staged, s.staged],
+      [this.templatesAdded, s.templates],
+      [this.dependenciesAdded, s.dependencies],
+    ] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      target.clear();
+      for (const [k, v] of from) target.set(k, v);
+    }
+  }
+
+  /** Files staged (or restaged with other content) since the snapshot. */
+  changedSince(s: WorkspaceSnapshot): Map<string, StagedFile> {
+    const out = new Map<string, StagedFile>();
+    for (const [abs, file] of this.staged) if (s.staged.get(abs)?.after !== file.after) out.set(abs, file);
+    return out;
   }
 
   read(rel: string): string | undefined {
@@ -119,7 +131,8 @@ export class Workspace {
       this.templatesAdded.set(name, rel);
       // Templates may import their siblings ('./cache.ts').
       for (const m of text.matchAll(/from\s+['"]\.\/([\w-]+?)(?:\.ts)?['"]/g)) this.addTemplate(m[1]!, from);
-      const deps = (useVariant ? dependencyTable?.[variant] : undefined) ?? dependencyTable?.[name] ?? {};
+      // Versions the templates were tested with; a package missing there gets genie-fix's own version.
+      const deps = (useVariant ? templateDependencies[variant] : undefined) ?? templateDependencies[name] ?? {};
       const own = ownVersions();
       for (const pkg of importedPackages(text)) this.addDependency(pkg, deps[pkg] ?? own[pkg] ?? 'latest');
       for (const [pkg, range] of Object.entries(deps)) this.addDependency(pkg, range);
