@@ -3,13 +3,18 @@
  * the question, a top-N product list) are served from a bounded LRU cache with single-flight loads.
  * Reads whose arguments come from the session are left alone and reported: caching them needs a per-user key
  * and invalidation on every write of that user's data, which a codemod cannot see.
+ * A read of a model the app also writes is cached only if every write site of that model can drop the entry
+ * right after it (`await invalidate(label)` is added there); else the read is left alone with the sites listed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, importedDeclaration, noteAt, referencedNames, type Edit } from './ast.ts';
 import { callsGemini, mentionsGemini } from './gemini-detect.ts';
-import type { Codemod, CodemodContext } from './types.ts';
+import { MAYBE_WRITES, invalidationEdit, modelsReadBy, siteText, writeSitesOf } from './lib/model-writes.ts';
+import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
+
+type Result = ReturnType<typeof emptyResult>;
 
 const PRISMA_READS = new Set(['findMany', 'findFirst', 'count', 'aggregate', 'groupBy']);
 const DB_READ = /\.(?:findMany|findFirst|findUnique|\$queryRaw(?:Unsafe)?|query|rpc|similaritySearch|search)\s*[(<`]/;
@@ -67,7 +72,7 @@ function localsUsed(node: Node, fn: Node): string[] {
 }
 
 /** Resolves an imported function to its source in the app and tells whether it is a pure database read. */
-function importedReadKind(ctx: CodemodContext, sf: SourceFile, name: string): 'read' | 'other' {
+function importedReadKind(ctx: CodemodContext, sf: SourceFile, name: string): { kind: 'read'; body: string } | { kind: 'other' } {
   for (const decl of sf.getImportDeclarations()) {
     const named = decl.getNamedImports().find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name);
     if (!named) continue;
@@ -78,87 +83,153 @@ function importedReadKind(ctx: CodemodContext, sf: SourceFile, name: string): 'r
       const srcBase = path.join(ctx.root, 'src', spec.slice(2));
       base = ['', '.ts', '.tsx', '/index.ts'].some((e) => fs.existsSync(srcBase + e)) ? srcBase : path.join(ctx.root, spec.slice(2));
     }
-    if (!base) return 'other';
+    if (!base) return { kind: 'other' };
     const file = ['.ts', '.tsx', '/index.ts', ''].map((e) => base + e).find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
-    if (!file) return 'other';
+    if (!file) return { kind: 'other' };
     const text = fs.readFileSync(file, 'utf8');
     const original = named.getNameNode().getText();
     // The exported function's own text: from its declaration to the next top-level export (good enough to judge).
     const start = text.search(new RegExp(`export\\s+(?:async\\s+)?(?:function\\s+${original}\\b|const\\s+${original}\\b)`));
-    if (start < 0) return 'other';
+    if (start < 0) return { kind: 'other' };
     const next = text.slice(start + 1).search(/\nexport\s/);
     const body = text.slice(start, next < 0 ? undefined : start + 1 + next);
-    return DB_READ.test(body) && !DB_WRITE.test(body) && !REQUEST_SCOPED.test(body) ? 'read' : 'other';
+    return DB_READ.test(body) && !DB_WRITE.test(body) && !REQUEST_SCOPED.test(body) ? { kind: 'read', body } : { kind: 'other' };
   }
-  return 'other';
+  return { kind: 'other' };
 }
 
 function insideCached(call: Node): boolean {
   return call.getAncestors().some((a) => Node.isCallExpression(a) && a.getExpression().getText() === 'cached');
 }
 
+interface CachedRead {
+  sf: SourceFile;
+  call: CallExpression;
+  label: string;
+  edit: Edit;
+  note: ChangeNote;
+  /** The models it reads; undefined when the code does not name them (an RPC, a vector store). */
+  models?: string[];
+}
+
+/** The reads of one file that do not depend on who is asking; per-user reads get a note and stay. */
+function userIndependentReads(ctx: CodemodContext, sf: SourceFile, result: Result): CachedRead[] {
+  const reads: CachedRead[] = [];
+  for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (insideCached(call)) continue;
+    const kind = readKind(ctx, sf, call);
+    if (!kind) continue;
+    const fn = enclosingFunction(call);
+    if (!fn) continue;
+    if (call.getArguments().some((a) => a.getDescendantsOfKind(SyntaxKind.AwaitExpression).length > 0)) continue;
+    // A read handed the request itself (cookies, headers) is request-scoped by construction.
+    const params = Node.isFunctionLikeDeclaration(fn)
+      ? fn.getParameters().filter((p) => /Request|^req(?:uest)?$/.test(`${p.getTypeNode()?.getText() ?? ''} ${p.getName()}`)).map((p) => p.getName())
+      : [];
+    if (referencedNames(call).some((n) => params.includes(n))) continue;
+    if (OWNER_FILTER.test(call.getArguments()[0]?.getText() ?? '')) {
+      result.notes.push(noteAt(ctx, call, `left alone: ${kind.label} filters by the owner of the rows, so it is per-user data; caching it needs a per-user key and invalidation on every write of it`, MEMO));
+      continue;
+    }
+    const tainted = sessionDerived(fn);
+    const usesSession = referencedNames(call).filter((n) => tainted.has(n));
+    if (usesSession.length > 0) {
+      result.notes.push(
+        noteAt(ctx, call, `left alone: ${kind.label} depends on the session (${usesSession.join(', ')}); a shared key would serve one user's data to another, and a per-user entry needs invalidation on every write of it`, MEMO),
+      );
+      continue;
+    }
+    const keyParts = kind.kind === 'search' ? call.getArguments().map((a) => a.getText()) : localsUsed(call, fn);
+    const key = [`'${kind.label}'`, ...keyParts].join(', ');
+    const ttl = kind.kind === 'search' ? SEARCH_TTL : LIST_TTL;
+    reads.push({
+      sf,
+      call,
+      label: kind.label,
+      models: kind.models,
+      edit: { start: call.getStart(), end: call.getEnd(), text: `cached(cacheKey(${key}), ${ttl}, () => ${call.getText()})` },
+      note: noteAt(ctx, call, `${kind.label} does not depend on the user: served from the bounded cache for ${ttl.replace(' * 60_000', ' min')} under cacheKey(${key}), one load per key under a burst`, MEMO),
+    });
+  }
+  return reads;
+}
+
+/**
+ * A read of models the app also writes is cached only if every write (outside seeds and scripts) can invalidate it
+ * right after: then those invalidations are added. Otherwise the read stays as it is, with the write sites listed.
+ */
+function invalidationsFor(ctx: CodemodContext, reads: CachedRead[], result: Result): { kept: CachedRead[]; edits: Map<SourceFile, Edit[]> } {
+  const kept: CachedRead[] = [];
+  const edits = new Map<SourceFile, Edit[]>();
+  for (const read of reads) {
+    if (!read.models) {
+      result.notes.push(noteAt(ctx, read.call, `left alone: cannot tell which tables ${read.label} reads, so whether the app writes them (and where to invalidate) is unknown`));
+      continue;
+    }
+    const sites = writeSitesOf(ctx.files, read.models, ctx.root);
+    const live = sites.filter((s) => !s.offline);
+    const unsafe = live.filter((s) => s.unsafe);
+    if (unsafe.length) {
+      result.notes.push(
+        noteAt(ctx, read.call, `left alone: the app writes ${read.models.join(', ')} where an invalidation cannot be added safely (${unsafe.map((s) => `${siteText(s, ctx.root)} ${s.unsafe}`).join('; ')}); all write sites: ${live.map((s) => siteText(s, ctx.root)).join(', ')}`),
+      );
+      continue;
+    }
+    for (const site of live) {
+      // Every read label of these models is dropped at the write (a read of the same model elsewhere too).
+      const labels = reads.filter((r) => r.models?.some((m) => m === site.model)).map((r) => r.label);
+      const edit = invalidationEdit(site, [...new Set(labels)]);
+      if (!edit) continue;
+      if (!edits.has(site.file)) edits.set(site.file, []);
+      const list = edits.get(site.file)!;
+      if (!list.some((e) => e.start === edit.start)) list.push(edit);
+    }
+    const offline = sites.filter((s) => s.offline);
+    if (live.length) read.note.message += `; every write of ${read.models.join(', ')} in the app now drops it (await invalidate('${read.label}') at ${live.map((s) => siteText(s, ctx.root)).join(', ')})`;
+    if (offline.length) read.note.message += `; writes from scripts (${offline.map((s) => siteText(s, ctx.root)).join(', ')}) run in another process: the TTL bounds staleness after them`;
+    kept.push(read);
+  }
+  return { kept, edits };
+}
+
 export const cache: Codemod = {
   id: 'cache',
-  title: 'Cache user-independent reads in Gemini routes (bounded LRU, TTL, single-flight)',
-  prefilter: (text) => mentionsGemini(text) && /find(?:Many|First)|count\(|aggregate|groupBy|await \w+\(/.test(text),
+  title: 'Cache user-independent reads in Gemini routes (bounded LRU, TTL, single-flight), invalidated at every write of what they read',
+  // Files that write a model are parsed too: a cached read of it needs an invalidation there.
+  prefilter: (text) => (mentionsGemini(text) && /find(?:Many|First)|count\(|aggregate|groupBy|await \w+\(/.test(text)) || MAYBE_WRITES.test(text),
   transform(ctx) {
     const result = emptyResult();
-    for (const sf of ctx.files) {
-      if (!callsGemini(sf)) continue;
-      const edits: Edit[] = [];
-      const notes = [];
-      for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-        if (insideCached(call)) continue;
-        const kind = readKind(ctx, sf, call);
-        if (!kind) continue;
-        const fn = enclosingFunction(call);
-        if (!fn) continue;
-        if (call.getArguments().some((a) => a.getDescendantsOfKind(SyntaxKind.AwaitExpression).length > 0)) continue;
-        // A read handed the request itself (cookies, headers) is request-scoped by construction.
-        const params = Node.isFunctionLikeDeclaration(fn)
-          ? fn.getParameters().filter((p) => /Request|^req(?:uest)?$/.test(`${p.getTypeNode()?.getText() ?? ''} ${p.getName()}`)).map((p) => p.getName())
-          : [];
-        if (referencedNames(call).some((n) => params.includes(n))) continue;
-        if (OWNER_FILTER.test(call.getArguments()[0]?.getText() ?? '')) {
-          result.notes.push(noteAt(ctx, call, `left alone: ${kind.label} filters by the owner of the rows, so it is per-user data; caching it needs a per-user key and invalidation on every write of it`, MEMO));
-          continue;
-        }
-        const tainted = sessionDerived(fn);
-        const usesSession = referencedNames(call).filter((n) => tainted.has(n));
-        if (usesSession.length > 0) {
-          result.notes.push(
-            noteAt(ctx, call, `left alone: ${kind.label} depends on the session (${usesSession.join(', ')}); a shared key would serve one user's data to another, and a per-user entry needs invalidation on every write of it`, MEMO),
-          );
-          continue;
-        }
-        const keyParts = kind.kind === 'search' ? call.getArguments().map((a) => a.getText()) : localsUsed(call, fn);
-        const key = [`'${kind.label}'`, ...keyParts].join(', ');
-        const ttl = kind.kind === 'search' ? SEARCH_TTL : LIST_TTL;
-        edits.push({ start: call.getStart(), end: call.getEnd(), text: `cached(cacheKey(${key}), ${ttl}, () => ${call.getText()})` });
-        notes.push(
-          noteAt(ctx, call, `${kind.label} does not depend on the user: served from the bounded cache for ${ttl.replace(' * 60_000', ' min')} under cacheKey(${key}), one load per key under a burst`, MEMO),
-        );
-      }
-      if (edits.length === 0) continue;
-      ensureNamedImport(sf, ctx.addTemplate('cache', sf), ['cached', 'cacheKey'], edits);
-      if (!applyEdits(sf, edits)) {
+    const reads = ctx.files.filter((sf) => mentionsGemini(sf.getFullText()) && callsGemini(sf)).flatMap((sf) => userIndependentReads(ctx, sf, result));
+    const { kept, edits } = invalidationsFor(ctx, reads, result);
+    for (const read of kept) {
+      if (!edits.has(read.sf)) edits.set(read.sf, []);
+      edits.get(read.sf)!.push(read.edit);
+    }
+    for (const [sf, list] of edits) {
+      const names = [...(kept.some((r) => r.sf === sf) ? ['cached', 'cacheKey'] : []), ...(list.some((e) => e.text.includes('invalidate(')) ? ['invalidate'] : [])];
+      ensureNamedImport(sf, ctx.addTemplate('cache', sf), names, list);
+      if (!applyEdits(sf, list)) {
         result.failures.push(noteAt(ctx, sf, 'nested reads; cache them by hand'));
         continue;
       }
-      result.changes.push(...notes);
     }
+    const failed = new Set(result.failures.map((f) => f.file));
+    result.changes.push(...kept.filter((r) => !failed.has(r.note.file)).map((r) => r.note));
     return result;
   },
 };
 
-function readKind(ctx: CodemodContext, sf: SourceFile, call: CallExpression): { kind: 'list' | 'search'; label: string } | undefined {
+function readKind(ctx: CodemodContext, sf: SourceFile, call: CallExpression): { kind: 'list' | 'search'; label: string; models?: string[] } | undefined {
   const callee = call.getExpression();
   if (Node.isPropertyAccessExpression(callee) && PRISMA_READS.has(callee.getName())) {
     const model = callee.getExpression();
     // db.<model>.findMany(…): a three-part chain whose middle is the model delegate.
-    if (Node.isPropertyAccessExpression(model) && !model.getName().startsWith('$')) return { kind: 'list', label: `${model.getName()}.${callee.getName()}` };
+    if (Node.isPropertyAccessExpression(model) && !model.getName().startsWith('$')) return { kind: 'list', label: `${model.getName()}.${callee.getName()}`, models: [model.getName()] };
     return undefined;
   }
-  if (Node.isIdentifier(callee) && importedReadKind(ctx, sf, callee.getText()) === 'read') return { kind: 'search', label: callee.getText() };
+  if (Node.isIdentifier(callee)) {
+    const imported = importedReadKind(ctx, sf, callee.getText());
+    if (imported.kind === 'read') return { kind: 'search', label: callee.getText(), models: modelsReadBy(imported.body) };
+  }
   return undefined;
 }
