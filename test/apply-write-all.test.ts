@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keepConventions, writeAll } from '../src/apply/write-all.ts';
+import { insertDependency } from '../src/apply/workspace.ts';
 import { UsageError } from '../src/errors.ts';
 
 const made: string[] = [];
@@ -92,5 +93,14 @@ describe('writeAll', () => {
     }
     expect(() => writeAll(root, pending)).toThrow(/every file already written was restored/);
     expect(fs.readFileSync(path.join(root, 'a.ts'), 'utf8')).toBe('a\n');
+  });
+});
+
+describe('insertDependency', () => {
+  it('adds one line in sorted position and leaves blank lines and the rest as they were', () => {
+    const pkg = '{\n  "name": "x",\n  "dependencies": {\n    "alpha": "1",\n\n    "zeta": "2"\n  },\n  "devDependencies": {\n    "zz": "1"\n  }\n}\n';
+    expect(insertDependency(pkg, 'lru-cache', '^11.0.0')).toBe('{\n  "name": "x",\n  "dependencies": {\n    "alpha": "1",\n\n    "lru-cache": "^11.0.0",\n    "zeta": "2"\n  },\n  "devDependencies": {\n    "zz": "1"\n  }\n}\n');
+    expect(insertDependency('{\r\n  "dependencies": {\r\n    "a": "1"\r\n  }\r\n}\r\n', 'b', '2')).toBe('{\r\n  "dependencies": {\r\n    "a": "1",\r\n    "b": "2"\r\n  }\r\n}\r\n');
+    expect(insertDependency('{"dependencies":{"a":"1"}}', 'b', '2')).toBeUndefined();
   });
 });

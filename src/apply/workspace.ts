@@ -160,14 +160,7 @@ export class Workspace {
     const deps = (pkg.dependencies ?? {}) as Record<string, string>;
     const dev = (pkg.devDependencies ?? {}) as Record<string, string>;
     if (deps[name] || dev[name]) return;
-    const keys = Object.keys(deps);
-    const sorted = keys.every((k, i) => i === 0 || keys[i - 1]! <= k);
-    const next: Record<string, string> = { ...deps, [name]: range };
-    pkg.dependencies = sorted ? Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1))) : next;
-    const indent = /^[ \t]+/m.exec(text)?.[0] ?? '  ';
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    let out = JSON.stringify(pkg, null, indent).replace(/\n/g, eol);
-    if (/\r?\n$/.test(text)) out += eol;
+    const out = insertDependency(text, name, range) ?? reprintWithDependency(text, pkg, deps, name, range);
     this.write('package.json', out);
     this.dependenciesAdded.set(name, range);
   }
@@ -175,4 +168,48 @@ export class Workspace {
   relative(abs: string): string {
     return toRel(this.root, abs);
   }
+}
+
+/**
+ * Adds one `"name": "range"` line to the `dependencies` object of package.json text, touching nothing else
+ * (blank lines, key order, formatting); undefined when the object is not laid out one entry per line.
+ */
+export function insertDependency(text: string, name: string, range: string): string | undefined {
+  const key = /"dependencies"\s*:\s*\{/.exec(text);
+  if (!key) return undefined;
+  const open = key.index + key[0].length;
+  const close = text.indexOf('}', open);
+  if (close < 0) return undefined;
+  const body = text.slice(open, close);
+  if (!/^[ \t]*\r?\n/.test(body)) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const entries = [...body.matchAll(/^([ \t]*)"([^"]+)"[ \t]*:[ \t]*"[^"\n]*"(,?)[ \t]*\r?$/gm)];
+  if (entries.length === 0 || entries.length !== (body.match(/:/g) ?? []).length) return undefined;
+  const indent = entries[0]![1]!;
+  const names = entries.map((e) => e[2]!);
+  const sorted = names.every((n, i) => i === 0 || names[i - 1]! <= n);
+  const before = sorted ? entries.find((e) => e[2]! > name) : undefined;
+  const line = `${indent}${JSON.stringify(name)}: ${JSON.stringify(range)}`;
+  if (before) {
+    const at = open + before.index!;
+    return `${text.slice(0, at)}${line},${eol}${text.slice(at)}`;
+  }
+  const last = entries[entries.length - 1]!;
+  const lastEnd = open + last.index! + last[0].replace(/\r$/, '').length;
+  const lastLine = last[0].replace(/\r$/, '');
+  const withComma = lastLine.replace(/,?([ \t]*)$/, ',$1');
+  const lineStart = open + last.index!;
+  return `${text.slice(0, lineStart)}${withComma}${eol}${line}${text.slice(lastEnd)}`;
+}
+
+function reprintWithDependency(text: string, pkg: Record<string, unknown>, deps: Record<string, string>, name: string, range: string): string {
+  const keys = Object.keys(deps);
+  const sorted = keys.every((k, i) => i === 0 || keys[i - 1]! <= k);
+  const next: Record<string, string> = { ...deps, [name]: range };
+  pkg.dependencies = sorted ? Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1))) : next;
+  const indent = /^[ \t]+/m.exec(text)?.[0] ?? '  ';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let out = JSON.stringify(pkg, null, indent).replace(/\n/g, eol);
+  if (/\r?\n$/.test(text)) out += eol;
+  return out;
 }
