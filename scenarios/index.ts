@@ -26,7 +26,3 @@ export const scenarios: readonly Scenario[] = [
 ];
 
 export const scenarioIds: readonly ScenarioId[] = scenarios.map((s) => s.id);
-
-export function findScenario(id: string): Scenario | undefined {
-  return scenarios.find((s) => s.id === id);
-}

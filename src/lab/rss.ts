@@ -23,11 +23,6 @@ async function rssOf(members: readonly number[][]): Promise<number[]> {
 
 const membersOf = (pgids: readonly number[]) => Promise.all(pgids.map((g) => groupMembers(g)));
 
-/** Summed RSS of every live process in each group. Units: bytes, one entry per group. */
-export async function groupRssBytes(pgids: readonly number[]): Promise<number[]> {
-  return rssOf(await membersOf(pgids));
-}
-
 export interface RssSampler {
   /** Stops sampling; peak is the highest total seen (all groups together), per group the highest each reached. */
   stop(): Promise<{ baselineBytes: number; peakBytes: number; peakPerGroupBytes: number[]; baselinePerGroupBytes: number[]; samples: number }>;

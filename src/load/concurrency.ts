@@ -25,8 +25,3 @@ export async function runVirtualUsers(count: number, signal: AbortSignal, fn: (v
   const ids = Array.from({ length: count }, (_, i) => i);
   await forEachConcurrent(ids, count, signal, (vu) => fn(vu));
 }
-
-/** An AbortSignal that fires on the parent signal or after `ms`, whichever is first. */
-export function deadline(parent: AbortSignal, ms: number): AbortSignal {
-  return AbortSignal.any([parent, AbortSignal.timeout(ms)]);
-}
