@@ -85,3 +85,16 @@ describe('checkLongReply', () => {
     expect(checkLongReply(whole + 'tail')).toMatchObject({ ok: false, receivedChars: size + 4 });
   });
 });
+
+describe('isLongReply', () => {
+  it('knows a long reply by its header or by any of its body lines, and nothing else', async () => {
+    const { isLongReply } = await import('../src/lab/long-reply.ts');
+    const text = makeLongReply(40_000);
+    expect(isLongReply(text)).toBe(true);
+    expect(isLongReply(text.slice(20_000))).toBe(true);
+    expect(isLongReply(text.slice(0, 120))).toBe(true);
+    expect(isLongReply('Boarding starts at 11:00.\n000123 is your cabin number, and the buffet opens at noon.')).toBe(false);
+    expect(isLongReply('죄송합니다. 현재 AI 서비스가 일시적으로 사용 불가합니다.')).toBe(false);
+    expect(isLongReply('')).toBe(false);
+  });
+});

@@ -147,3 +147,24 @@ export function checkLongReply(text: string): LongReplyCheck {
   else reason = `content differs from line ${firstGapAtLine}`;
   return { ok: false, expectedChars, receivedChars, firstGapAtLine, reason };
 }
+
+/**
+ * Whether `text` is (part of) a genie long reply: its header, or one of its numbered body lines.
+ * Only mock-gemini writes these; a reply without either came from another model (real Gemini), or
+ * the app replaced it (a fallback message), so its integrity cannot be checked.
+ */
+export function isLongReply(text: string): boolean {
+  if (HEADER_RE.test(text)) return true;
+  // A body line: a zero-padded number, a space, then the filler (a numbered list in prose does not match).
+  const line = /^\d{6,} (.{24})/m.exec(text);
+  return line !== null && (FILLER + FILLER).includes(line[1]!);
+}
+
+/**
+ * How to make an app's long replies self-checking, for a skip reason: point its Gemini at the mock,
+ * as `lab up` does (GEMINI_BASE_URL + GEMINI_API_KEY in each app instance's environment).
+ */
+export const POINT_APP_AT_MOCK =
+  'run `genie-fix mock-gemini --port 8787` and start the app with its Gemini base URL there, as the lab does ' +
+  '(GEMINI_BASE_URL=http://127.0.0.1:8787 and any GEMINI_API_KEY; @ai-sdk/google: createGoogleGenerativeAI({ baseURL: ' +
+  "'http://127.0.0.1:8787/v1beta' }); @google/genai: httpOptions: { baseUrl: 'http://127.0.0.1:8787' })";
