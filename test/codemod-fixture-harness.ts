@@ -68,4 +68,12 @@ export async function runFixture(c: FixtureCase, input: string): Promise<{ outpu
   }
 }
 
+/** One codemod's summary (changes, candidates, notes) on its fixture `<id>/<name>.input.*`: what the file text cannot show. */
+export async function runFixtureCase(id: string, name: string): Promise<ApplyResult['codemods'][number]> {
+  const c = listFixtureCases().find((x) => x.id === id && x.name === name);
+  if (!c) throw new Error(`no fixture ${id}/${name}`);
+  const { result } = await runFixture(c, fs.readFileSync(c.inputPath, 'utf8'));
+  return result.codemods.find((s) => s.id === id)!;
+}
+
 export const tmpdir = os.tmpdir;

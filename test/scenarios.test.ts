@@ -72,6 +72,12 @@ describe('scenarios are judged by the preset only', () => {
     for (const s of scenarios) expect(Object.keys(s).sort()).toEqual(expect.not.arrayContaining(['check', 'defaultThresholds', 'verdict']));
   });
 
+  it('runs all eight in order: the later three before shared-ip-login, which spends the IP\'s login budget', () => {
+    expect(scenarios.map((s) => s.id)).toEqual([
+      'pool-exhaustion', 'gemini-429', 'lost-update', 'buffer-truncation', 'cache-effectiveness', 'upload-memory', 'session-id', 'shared-ip-login',
+    ]);
+  });
+
   it('every scenario summarizes its metrics in one sentence', () => {
     for (const s of scenarios) expect(s.summarize({})).toMatch(/\.$/);
   });

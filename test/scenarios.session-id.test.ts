@@ -1,6 +1,6 @@
 /**
- * session-id against small real HTTP servers (the sample app's randomBytes(32) vs the memo's fix 9),
- * its analysis on known id shapes, and the claims table as pure data.
+ * The session-id scenario (scenarios/session-id.ts) against small real HTTP servers (the sample app's
+ * randomBytes(32) vs the memo's fix 9), judged by the preset, and its analysis on known id shapes.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -9,14 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sessionId } from '../scenarios/session-id.ts';
 import { analyzeSessionIds, alphabetOf } from '../scenarios/session-id-analysis.ts';
 import type { ScenarioContext } from '../scenarios/types.ts';
-import { scenarios } from '../scenarios/index.ts';
 import { parseConfig } from '../src/config.ts';
 import { judge, loadPreset } from '../src/diagnose/rules.ts';
 import { HttpClient } from '../src/load/http.ts';
 import { SessionPool } from '../src/load/sessions.ts';
-import { claimsTable, renderClaims, changePct } from '../src/report/claims.ts';
-import type { Report, ScenarioReport } from '../src/report/types.ts';
-import { coreDefects } from '../src/demo/defects.ts';
 
 type IdMaker = (userId: number) => string;
 const sampleApp: IdMaker = () => randomBytes(32).toString('hex');
@@ -154,80 +150,5 @@ describe('session id analysis', () => {
     expect(alphabetOf(['ab-_Z9'])).toBe('base64url');
     expect(alphabetOf(['ab+/Z9=='])).toBe('base64');
     expect(alphabetOf(['a b'])).toBe('other');
-  });
-});
-
-describe('registry', () => {
-  it('runs all eight, the new three before shared-ip-login, and the demo keeps the five core ones', () => {
-    expect(scenarios.map((s) => s.id)).toEqual([
-      'pool-exhaustion', 'gemini-429', 'lost-update', 'buffer-truncation', 'cache-effectiveness', 'upload-memory', 'session-id', 'shared-ip-login',
-    ]);
-    expect(coreDefects.map((d) => d.scenario)).toEqual(['pool-exhaustion', 'gemini-429', 'lost-update', 'buffer-truncation', 'shared-ip-login']);
-  });
-});
-
-function scenario(id: string, metrics: ScenarioReport['metrics'], verdict: ScenarioReport['verdict'] = 'fail'): ScenarioReport {
-  return { id, title: id, verdict, summary: '', metrics, thresholds: {}, evidence: [], durationMs: 1 };
-}
-function report(scenarios: ScenarioReport[]): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'genie-fix', version: '0' },
-    target: { url: 'http://127.0.0.1:1' },
-    startedAt: '2025-01-28T00:00:00Z',
-    durationMs: 1,
-    options: { users: 100, scenarios: scenarios.map((s) => s.id) },
-    scenarios,
-  };
-}
-
-describe('claims table', () => {
-  const before = report([
-    scenario('pool-exhaustion', { users: 100, errorRatePct: 88 }),
-    scenario('gemini-429', { chats: 100, aiFailures: 70, ttftP50Ms: 1000, ttftP95Ms: 4000 }),
-    scenario('lost-update', { lost: 30 }),
-    scenario('buffer-truncation', { truncated: 3 }),
-    scenario('cache-effectiveness', { xactPerChat: 3 }),
-    scenario('upload-memory', { rssGrowthBytes: 500 * 1048576 }),
-  ]);
-  const after = report([
-    scenario('pool-exhaustion', { users: 100, errorRatePct: 0 }, 'pass'),
-    scenario('gemini-429', { chats: 100, aiFailures: 0, ttftP50Ms: 1500, ttftP95Ms: 9000 }, 'pass'),
-    scenario('lost-update', { lost: 0 }, 'pass'),
-    scenario('buffer-truncation', { truncated: 0 }, 'pass'),
-    scenario('cache-effectiveness', { xactPerChat: 1.2 }, 'pass'),
-    scenario('upload-memory', { rssGrowthBytes: 'n/a' }, 'pass'),
-  ]);
-
-  it('marks each memo claim confirmed, refuted or not measured from the numbers', () => {
-    const rows = claimsTable(before, after);
-    expect(rows.map((r) => [r.claim, r.status])).toEqual([
-      ['100 concurrent users OK', 'confirmed'],
-      ['DB queries −90 %', 'refuted'],
-      ['responses +50 % faster', 'refuted'],
-      ['upload memory −70 %', 'not measured'],
-      ['no AI failures', 'confirmed'],
-      ['no lost data', 'confirmed'],
-    ]);
-    expect(rows[1]).toMatchObject({ before: '3', after: '1.2', change: '−60 %' });
-    expect(rows[2]?.change).toBe('p50 +50 %, p95 +125 %');
-  });
-
-  it('confirms a reduction that meets the claim and treats skipped scenarios as not measured', () => {
-    const b = report([scenario('cache-effectiveness', { xactPerChat: 10 }), scenario('upload-memory', { rssGrowthBytes: 100 })]);
-    const a = report([scenario('cache-effectiveness', { xactPerChat: 0.5 }, 'pass'), scenario('upload-memory', { rssGrowthBytes: 40 }, 'skip')]);
-    const rows = claimsTable(b, a);
-    expect(rows.find((r) => r.claim === 'DB queries −90 %')?.status).toBe('confirmed');
-    expect(rows.find((r) => r.claim === 'upload memory −70 %')?.status).toBe('not measured');
-    expect(rows.find((r) => r.claim === 'no lost data')?.status).toBe('not measured');
-    expect(changePct(0, 5)).toBeNull();
-  });
-
-  it('renders a terminal table with one line per claim', () => {
-    const text = renderClaims(claimsTable(before, after));
-    const lines = text.split('\n');
-    expect(lines).toHaveLength(8);
-    expect(lines[0]).toMatch(/^memo claim\s+measured\s+before\s+after\s+verdict$/);
-    expect(text).toMatch(/DB queries −90 %.*3 .*1\.2 \(−60 %\).*✘ refuted/);
   });
 });

@@ -1,0 +1,53 @@
+/** codemods/upload-queue: which path it takes (stream with busboy, slot only) and what it says, beyond the fixture text. Real runner on fixtures. */
+import { describe, expect, it } from 'vitest';
+import { runFixtureCase as run } from './codemod-fixture-harness.ts';
+
+describe('upload-queue', () => {
+  it('streams the sample route with busboy: the type checker sees uploadFileToDrive take `Buffer | Readable`', async () => {
+    const s = await run('upload-queue', 'genie-upload');
+    expect(s.changes.map((n) => n.line)).toEqual([30]);
+    expect(s.changes[0]!.message).toMatch(/^uploadFileToDrive\(\): request\.formData\(\) \+ file\.arrayBuffer\(\) → readMultipartFile\(request, 'file'\) \(busboy\)/);
+    expect(s.changes[0]!.message).toContain('the size guard became maxBytes');
+    expect(s.changes[0]!.message).toContain('busy → 503 with Retry-After');
+    expect(s.changes[0]!.memoWasWrong).toMatch(/arrayBuffer\(\) has already put the whole file in memory/);
+    expect(s.candidates).toEqual([]);
+  });
+
+  it('takes the slot before formData() when the uploader wants a Buffer, and says streaming needs a stream', async () => {
+    const s = await run('upload-queue', 'formdata-slot');
+    expect(s.changes.map((n) => n.line)).toEqual([8]);
+    expect(s.changes[0]!.message).toMatch(/^req\.formData\(\) \+ file\.arrayBuffer\(\) \+ saveToStorage\(\) run inside withUploadSlot: the body is read only once a slot is free/);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringMatching(/saveToStorage\(\): not streamed because saveToStorage\(\) takes the whole file as a buffer/)]);
+  });
+
+  it('keeps the formData path (inside the slot) when the handler reads other fields, and says why', async () => {
+    const s = await run('upload-queue', 'stream-other-fields');
+    expect(s.changes[0]!.message).toContain('run inside withUploadSlot');
+    expect(s.candidates[0]!.message).toMatch(/not streamed because it reads other form fields .*client may send after the file/);
+  });
+
+  it('streams into googleapis media.body without a candidate', async () => {
+    const s = await run('upload-queue', 'drive-stream');
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]!.message).toContain("readMultipartFile(request, 'file')");
+    expect(s.candidates).toEqual([]);
+  });
+
+  it('streams into @vercel/blob put() from a server action (no Request to read: fileToNodeStream)', async () => {
+    const s = await run('upload-queue', 'server-action');
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]!.message).toMatch(/^put\(\): the File is streamed \(fileToNodeStream\(receipt\)/);
+    expect(s.candidates).toEqual([]);
+  });
+
+  it('streams into fs.promises.writeFile (it takes a Stream as data)', async () => {
+    const s = await run('upload-queue', 'write-file');
+    expect(s.changes[0]!.message).toMatch(/^writeFile\(\): request\.formData\(\) \+ file\.arrayBuffer\(\) → readMultipartFile\(request, 'document'\)/);
+    expect(s.candidates).toEqual([]);
+  });
+
+  it('says the chunk-and-concat step is gone', async () => {
+    const s = await run('upload-queue', 'memo-chunking');
+    expect(s.changes[0]!.message).toContain('chunk-and-Buffer.concat step is gone');
+  });
+});
