@@ -6,7 +6,7 @@ import { cache } from './cache.ts';
 import { databaseUrl } from './database-url.ts';
 import { fetchCache } from './fetch-cache.ts';
 import { geminiQueue } from './gemini-queue.ts';
-import { optimisticLock } from './optimistic-lock.ts';
+import { optimisticLock } from './optimistic-lock/index.ts';
 import { rateLimiter } from './rate-limiter.ts';
 import { sessionId } from './session-id.ts';
 import { streamBuffer } from './stream-buffer.ts';

@@ -5,7 +5,10 @@
  * must be the version the client or the read-modify-write started from, then retry or answer 409.
  */
 
-/** Thrown when the guarded row changed (or vanished) since it was read. */
+/**
+ * Thrown when the guarded row changed (or vanished) since it was read. Route handlers answer it with
+ * `conflictResponse`; other code lets it reach its callers, who can retry (`retryOnConflict`) or report it.
+ */
 export class ConflictError extends Error {
   readonly code = 'CONFLICT';
   constructor(message = 'The record was changed by someone else. Reload and try again.') {
@@ -40,7 +43,8 @@ export async function versionedUpdate<W, D>(delegate: UpdateManyDelegate<W, D>, 
     throw new TypeError('versionedUpdate: `expected` must name the field(s) read before the update, e.g. { version }');
   }
   const nextData = versionField ? { ...data, [versionField]: { increment: 1 } } : { ...data };
-  const result = await delegate.updateMany({ where: { ...where, ...expected } as W, data: nextData as D });
+  // Through unknown: TypeScript before 4.8 rejects a direct cast of a record to an unconstrained type parameter.
+  const result = await delegate.updateMany({ where: { ...where, ...expected } as unknown as W, data: nextData as unknown as D });
   if (result.count === 0) throw new ConflictError();
 }
 
@@ -68,6 +72,28 @@ export async function retryOnConflict<T>(fn: () => Promise<T>, opts: RetryOnConf
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** A field of a parsed request body (JSON object or FormData), whatever the body's declared type. */
+function bodyField(body: unknown, field: string): unknown {
+  if (body === null || typeof body !== 'object') return undefined;
+  if (typeof (body as { get?: unknown }).get === 'function' && typeof FormData !== 'undefined' && body instanceof FormData) return body.get(field) ?? undefined;
+  return (body as Record<string, unknown>)[field];
+}
+
+/** The `version` the client read, sent back in the body (a number, or a numeric string from a form); else undefined. */
+export function clientVersionOf(body: unknown): number | undefined {
+  const value = bodyField(body, 'version');
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The `updatedAt` the client read (an ISO string or epoch milliseconds); else undefined. */
+export function clientUpdatedAtOf(body: unknown): Date | undefined {
+  const value = bodyField(body, 'updatedAt');
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** HTTP 409 for a route's catch: `{ error, code: "CONFLICT" }`. */

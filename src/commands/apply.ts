@@ -18,6 +18,7 @@ interface ApplyFlags {
   instances?: string;
   deploy?: string;
   store?: string;
+  versionCheck?: string[];
 }
 
 const STORES = ['memory', 'redis'] as const;
@@ -90,6 +91,7 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'database-url: read max_connections from this server')
     .option('--instances <n>', 'database-url: instances sharing the database (serverless function instances at peak, or server processes)')
     .option('--deploy <kind>', 'database-url: how the app runs, serverless or server (default: read from vercel.json, Dockerfile, output: standalone, …)')
+    .option('--version-check <routes...>', 'optimistic-lock: route files (app-relative paths or globs) whose clients send back the version they read: their blind writes become version-checked (409 on conflict)')
     .option('--store <kind>', 'where the login limiter and cache keep state: memory (per instance) or redis (shared; the app needs REDIS_URL)', 'memory')
     .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
     .action(async (dir: string, flags: ApplyFlags) => {
@@ -108,6 +110,7 @@ export function register(program: Command): void {
           connectTimeout: intFlag('--connect-timeout', flags.connectTimeout),
           databaseUrl: flags.databaseUrl,
           instances: intFlag('--instances', flags.instances),
+          versionCheck: flags.versionCheck,
           deploy: deployFlag(flags.deploy),
         },
       });

@@ -81,7 +81,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         force: true,
         skip: opts.skipCodemods,
         // Size the pool from the lab's real server and instance count, as a user would with --database-url.
-        options: { databaseUrl: beforeLab.databaseUrl, instances: beforeLab.instances },
+        // The sample's checklist screen sends back the version it read: opt that route in to version checks,
+        // as a user would with --version-check (blind writes are otherwise left alone).
+        options: { databaseUrl: beforeLab.databaseUrl, instances: beforeLab.instances, versionCheck: ['app/api/checklist/route.ts'] },
       }),
     );
     const where = (n: { file: string; line?: number }) => `${n.file}${n.line ? `:${n.line}` : ''}`;

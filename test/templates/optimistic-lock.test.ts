@@ -1,10 +1,15 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import fs from 'node:fs';
+import * as ts from 'typescript';
+import { describe, expect, it } from 'vitest';
 import {
+  clientUpdatedAtOf,
+  clientVersionOf,
   ConflictError,
   conflictResponse,
   retryOnConflict,
   versionedUpdate,
 } from '../../codemods/templates/optimistic-lock.ts';
+import { diagnosticsOf } from './compile-in-memory.ts';
 
 type Row = { id: number; count: number; version: number; updatedAt: Date; label: string };
 type Where = Partial<Row>;
@@ -172,23 +177,53 @@ describe('optimistic-lock template', () => {
     });
   });
 
-  it('accepts a delegate typed like a generated Prisma client, without any', () => {
+  it('reads the version the client sent back, whatever the body is', () => {
+    expect(clientVersionOf({ version: 3 })).toBe(3);
+    expect(clientVersionOf({ version: '4' })).toBe(4);
+    expect(clientVersionOf({ version: 1.5 })).toBeUndefined();
+    expect(clientVersionOf({ version: '' })).toBeUndefined();
+    expect(clientVersionOf({ text: 'no version' })).toBeUndefined();
+    expect(clientVersionOf(null)).toBeUndefined();
+    expect(clientVersionOf('version')).toBeUndefined();
+    const form = new FormData();
+    form.set('version', '7');
+    expect(clientVersionOf(form)).toBe(7);
+    expect(clientUpdatedAtOf({ updatedAt: '2026-01-02T03:04:05.678Z' })).toEqual(new Date('2026-01-02T03:04:05.678Z'));
+    expect(clientUpdatedAtOf({ updatedAt: 'yesterday' })).toBeUndefined();
+    expect(clientUpdatedAtOf({})).toBeUndefined();
+  });
+
+  // A real type check (the TypeScript compiler on the template and a caller), not expectTypeOf, which
+  // `vitest run` never evaluates.
+  describe('types, checked by the TypeScript compiler', () => {
+    const template = fs.readFileSync(new URL('../../codemods/templates/optimistic-lock.ts', import.meta.url), 'utf8');
     // The shape Prisma 7 generates for `prisma.checklistItem.updateMany`.
-    type SelectSubset<T, U> = { [K in keyof T]: K extends keyof U ? T[K] : never };
-    interface PrismaPromise<T> extends Promise<T> {
-      [Symbol.toStringTag]: 'PrismaPromise';
-    }
-    type ChecklistItemUpdateManyArgs = {
-      data: { text?: string; completed?: boolean; version?: number | { increment?: number } };
-      where?: { id?: string; version?: number; updatedAt?: Date };
-      limit?: number;
-    };
-    interface ChecklistItemDelegate {
-      updateMany<T extends ChecklistItemUpdateManyArgs>(args: SelectSubset<T, ChecklistItemUpdateManyArgs>): PrismaPromise<{ count: number }>;
-    }
-    const delegate = {} as ChecklistItemDelegate;
-    const call = () =>
-      versionedUpdate(delegate, { where: { id: 'a' }, expected: { version: 1 }, data: { completed: true }, versionField: 'version' });
-    expectTypeOf(call).returns.toEqualTypeOf<Promise<void>>();
+    const prismaShape = `
+      import { versionedUpdate } from './optimistic-lock';
+      type SelectSubset<T, U> = { [K in keyof T]: K extends keyof U ? T[K] : never };
+      interface PrismaPromise<T> extends Promise<T> { [Symbol.toStringTag]: 'PrismaPromise' }
+      type ChecklistItemUpdateManyArgs = {
+        data: { text?: string; completed?: boolean; version?: number | { increment?: number } };
+        where?: { id?: string; version?: number; updatedAt?: Date };
+        limit?: number;
+      };
+      interface ChecklistItemDelegate {
+        updateMany<T extends ChecklistItemUpdateManyArgs>(args: SelectSubset<T, ChecklistItemUpdateManyArgs>): PrismaPromise<{ count: number }>;
+      }
+      declare const delegate: ChecklistItemDelegate;
+    `;
+    const check = (body: string) => diagnosticsOf(ts, { 'optimistic-lock.ts': template, 'caller.ts': prismaShape + body });
+
+    it('accepts a delegate typed like a generated Prisma client, without any, and returns Promise<void>', () => {
+      const ok = `export const done: Promise<void> = versionedUpdate(delegate, { where: { id: 'a' }, expected: { version: 1 }, data: { completed: true }, versionField: 'version' });`;
+      expect(check(ok)).toEqual([]);
+    });
+
+    it('would catch a wrong use (the check can fail)', () => {
+      const wrongResult = `export const n: Promise<number> = versionedUpdate(delegate, { where: { id: 'a' }, expected: { version: 1 }, data: {} });`;
+      expect(check(wrongResult).map((d) => d.code)).toEqual([2322]);
+      const notADelegate = `export const p = versionedUpdate({ findMany() {} }, { where: {}, expected: { version: 1 }, data: {} });`;
+      expect(check(notADelegate).length).toBeGreaterThan(0);
+    });
   });
 });

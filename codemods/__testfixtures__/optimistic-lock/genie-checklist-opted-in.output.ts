@@ -1,9 +1,10 @@
+// genie-fix: version-check (the checklist screen sends back the version it read)
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 import { prisma } from '@/lib/prisma';
 import { parseId, readJson } from '@/lib/request';
 import { getSessionUser, unauthorized } from '@/lib/session';
-import { versionedUpdate, ConflictError, conflictResponse } from '@/lib/genie/optimistic-lock';
+import { versionedUpdate, ConflictError, conflictResponse, clientVersionOf } from '@/lib/genie/optimistic-lock';
 
 export async function GET(request: NextRequest) {
   const user = await getSessionUser(request);
@@ -51,8 +52,8 @@ export async function PATCH(request: NextRequest) {
     return NextResponse.json({ error: '항목을 찾을 수 없습니다.' }, { status: 404 });
   }
 
-  // The version the client read; without it (older clients) the write stays last-write-wins.
-  const clientVersion = typeof body?.version === 'number' ? body.version : undefined;
+  // The version the client read (body.version); without it (older clients) the write stays last-write-wins.
+  const clientVersion = clientVersionOf(body);
   if (clientVersion !== undefined) {
     try {
       await versionedUpdate(prisma.checklistItem, { where: { id }, expected: { version: clientVersion }, data: { text, completed }, versionField: 'version' });

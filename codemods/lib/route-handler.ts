@@ -1,0 +1,34 @@
+/**
+ * Where a piece of server code answers HTTP itself. Only an exported HTTP-method handler of an app-router
+ * `route.ts` may return a `Response`; anything else (a helper in lib/, a non-exported function beside the
+ * handler, a pages/api handler, a server action) must signal failure another way, e.g. by throwing.
+ */
+import { Node, SyntaxKind } from 'ts-morph';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** An app-router route file (`app/…/route.ts`, or under `src/app/`), app-relative with forward slashes. */
+export function isAppRouteFile(relPath: string): boolean {
+  return /^(?:src\/)?app\/(?:.+\/)?route\.(?:ts|tsx|js|jsx|mts|mjs)$/.test(relPath);
+}
+
+/** The HTTP method `fn` handles when it is an exported handler of an app-router route file, else undefined. */
+export function routeHandlerMethod(fn: Node, relPath: string): HttpMethod | undefined {
+  if (!isAppRouteFile(relPath)) return undefined;
+  const name = exportedName(fn);
+  return HTTP_METHODS.find((m) => m === name);
+}
+
+/** `export function X`, `export async function X`, `export const X = async (…) => …` → X. */
+function exportedName(fn: Node): string | undefined {
+  if (Node.isFunctionDeclaration(fn)) return fn.isExported() ? fn.getName() : undefined;
+  if (!Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined;
+  const decl = fn.getParentIfKind(SyntaxKind.VariableDeclaration);
+  return decl?.getVariableStatement()?.isExported() ? decl.getName() : undefined;
+}
+
+/** Function-like nodes: the boundaries of a handler's own statements. */
+export function isFunctionLike(node: Node): boolean {
+  return Node.isFunctionDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isMethodDeclaration(node);
+}

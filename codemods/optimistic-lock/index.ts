@@ -1,0 +1,108 @@
+/**
+ * optimistic-lock: concurrent updates must not silently overwrite each other, and a write nobody can prove
+ * racy stays exactly as written.
+ * - read R, then update the same record with `R.field ± x` → atomic `{ increment | decrement: x }`;
+ * - read R, then update it from R otherwise (a status transition, a checked balance) → compare-and-set through
+ *   versionedUpdate: 409 in a route handler, a thrown ConflictError in any other function;
+ * - a blind write (nothing read from the row feeds it) → left alone, unless the user opts the route in
+ *   (`--version-check`, or a `// genie-fix: version-check` comment): then it checks the version the client read.
+ * Already version-checked writes (the version in where, increment) are left alone.
+ */
+import { SyntaxKind, type CallExpression, type Node, type SourceFile } from 'ts-morph';
+import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
+import type { Codemod, CodemodContext } from '../types.ts';
+import { blindWriteNote, MEMO, noVersionNote } from './messages.ts';
+import { optInFrom, type OptIn } from './opt-in.ts';
+import { planAtomic } from './plan-atomic.ts';
+import { planClientVersion } from './plan-client-version.ts';
+import { planCompareAndSet } from './plan-compare-and-set.ts';
+import { human, type Outcome } from './plan.ts';
+import { objectProp, prismaCall } from './query.ts';
+import { decisionOf, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
+import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
+import { writeSite } from './write-site.ts';
+
+interface FileScope {
+  rel: string;
+  optedIn: boolean;
+  models: Map<string, ModelInfo>;
+  reserved: Set<string>;
+}
+
+/** The decision for one `x.model.update(…)` call; undefined when it is not an update this codemod reads. */
+function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefined {
+  const call = prismaCall(update);
+  if (!call || call.method !== 'update' || !call.args) return undefined;
+  const where = objectProp(call.args, 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
+  const data = objectProp(call.args, 'data');
+  if (!where || !data) return undefined;
+  // Already safe: version-checked where, or atomic / version-bumping data.
+  if (/\bversion\b|updatedAt/.test(where.getText()) || /\b(?:increment|decrement)\s*:/.test(data.getText())) return { kind: 'leave' };
+  const fn = enclosingFunction(update);
+  if (!fn || alreadyVersioned(fn, `${call.client}.${call.model}`)) return { kind: 'leave' };
+  const info = scope.models.get(call.model) ?? {};
+  const label = `${call.model}.update`;
+  const args = { ...call, args: call.args };
+  const rmw = findReadModifyWrite(fn, update, call.model, data);
+  if (rmw) {
+    if (!sameRecord(rmw, where)) {
+      return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
+    }
+    const decision = decisionOf(fn, rmw, update, data);
+    return planAtomic(label, data, rmw, decision) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel) });
+  }
+  const site = writeSite(update, scope.rel);
+  if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });
+  // A blind write: byte-identical. Only a PATCH/PUT handler gets a note, where a client edit is the likely source.
+  if (typeof site === 'string' || site.context.kind !== 'route' || !/^(?:PATCH|PUT)$/.test(site.context.method)) return { kind: 'leave' };
+  return { kind: 'leave', note: info.versionField ? blindWriteNote(label, site.context.method, info.versionField, scope.rel) : noVersionNote(call.model) };
+}
+
+/** A previous run (or the author) already routes this delegate's writes in `fn` through versionedUpdate. */
+function alreadyVersioned(fn: Node, delegate: string): boolean {
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => c.getExpression().getText() === 'versionedUpdate' && c.getArguments()[0]?.getText() === delegate);
+}
+
+function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, result: ReturnType<typeof emptyResult>): void {
+  const edits: Edit[] = [];
+  const changes = [];
+  const imports = new Set<string>();
+  for (const update of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const outcome = planUpdate(update, scope);
+    if (!outcome) continue;
+    if (outcome.kind === 'human') result.candidates.push(noteAt(ctx, update, outcome.reason, MEMO));
+    else if (outcome.kind === 'leave') {
+      if (outcome.note) result.notes.push(noteAt(ctx, update, outcome.note));
+    } else {
+      edits.push(...outcome.edits);
+      for (const n of outcome.imports) imports.add(n);
+      changes.push(noteAt(ctx, update, outcome.message, MEMO));
+    }
+  }
+  if (edits.length === 0) return;
+  if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports], edits);
+  if (!applyEdits(sf, edits)) {
+    result.failures.push(noteAt(ctx, sf, 'overlapping update rewrites'));
+    return;
+  }
+  result.changes.push(...changes);
+}
+
+export const optimisticLock: Codemod = {
+  id: 'optimistic-lock',
+  title: 'Stop lost updates: atomic increments, compare-and-set read-modify-writes; version-checked writes for opted-in routes',
+  prefilter: (text) => /\.update\(/.test(text) && /where/.test(text),
+  transform(ctx) {
+    const result = emptyResult();
+    const models = schemaModels(readSchema(ctx));
+    const optIn: OptIn = optInFrom(ctx.options);
+    for (const sf of ctx.files) {
+      const rel = relPath(ctx, sf);
+      transformFile(ctx, sf, { rel, optedIn: optIn.covers(rel, sf.getFullText()), models, reserved: new Set() }, result);
+    }
+    for (const pattern of optIn.unmatched()) {
+      result.notes.push({ file: pattern, message: `--version-check ${pattern} names no file with a Prisma update (paths are relative to the app folder, e.g. app/api/checklist/route.ts)` });
+    }
+    return result;
+  },
+};

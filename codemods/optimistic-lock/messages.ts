@@ -1,0 +1,29 @@
+/** The words optimistic-lock prints: where the memo was wrong, and why a site was changed, refused or left alone. */
+
+export const MEMO =
+  'the memo re-read updatedAt and wrote with it in the same request: that only narrows the window, because the value it checks is the one it just read, not the one the user (or the read-modify-write) started from';
+
+export const MARKER = '// genie-fix: version-check';
+
+export function blindWriteNote(label: string, method: string, versionField: string, relPath: string): string {
+  return `blind ${label} in ${method} (nothing read from the row feeds it): kept as written. Two clients editing the same record still overwrite each other; if your clients send back the ${versionField} they read, opt in with \`--version-check ${relPath}\` or a \`${MARKER}\` comment in the file`;
+}
+
+export function noVersionNote(model: string): string {
+  return `${model} has no version or updatedAt field in the Prisma schema: last write wins; add \`version Int @default(0)\` to protect it`;
+}
+
+export function atomicMessage(label: string, derived: string[], ops: string[]): string {
+  return `${label} wrote ${derived.join(', ')} computed from a value read earlier: two concurrent requests both read the same total and one change was lost. Now an atomic ${ops.join(', ')} done by the database`;
+}
+
+export function compareAndSetMessage(label: string, readVar: string, checked: string[], expected: string[], library: boolean): string {
+  const conflict = library
+    ? 'throwing ConflictError (exported by lib/genie/optimistic-lock) to the callers of this function, which can retry with retryOnConflict or answer 409'
+    : 'answering 409 on a conflict; the client retries with fresh data';
+  return `${label} wrote data computed from ${readVar} (read earlier${checked.length ? `, and checked: ${checked.join(', ')}` : ''}): a concurrent request could change the record in between and one of the two writes was lost. Now a compare-and-set through versionedUpdate (updateMany where ${expected.join(', ')} still ${expected.length > 1 ? 'match' : 'matches'} what was read, count checked), ${conflict}`;
+}
+
+export function clientVersionMessage(label: string, method: string, body: string, versionField: string): string {
+  return `blind ${label} in ${method} (opted in): now accepts the ${versionField} the client read (${body}.${versionField}) and writes through versionedUpdate (updateMany where ${versionField} matches + count check), 409 when someone else changed it first; requests without it keep today's behaviour`;
+}

@@ -1,0 +1,96 @@
+/**
+ * Non-arithmetic read-modify-write (a status transition, a toggle, a balance checked before it is spent): a
+ * compare-and-set through versionedUpdate on what the decision was based on (the version column when the model
+ * has one, else the fields read). The statement is replaced where it stands; a value it declared is re-read
+ * with the update's own `where` / `select` / `include` / `omit`, so the rest of the function sees the same shape.
+ */
+import { Node, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
+import { eolOf, indentOf, indentUnit, usesSemicolons } from '../ast.ts';
+import { provenNonNull } from '../lib/null-guards.ts';
+import { importsFor, versionedWrite, type Layout } from './conflict.ts';
+import { compareAndSetMessage } from './messages.ts';
+import { human, type Outcome } from './plan.ts';
+import { dataKeys, propMap, rereadArgs, objectProp, type PrismaCall } from './query.ts';
+import type { Decision, ReadModifyWrite } from './read-modify-write.ts';
+import { notScalarWritable, uncomparable, type ModelInfo } from './schema.ts';
+import { acceptsResponse, type WriteSite } from './write-site.ts';
+
+export interface CompareAndSetInput {
+  label: string;
+  update: CallExpression;
+  call: PrismaCall & { args: ObjectLiteralExpression };
+  where: ObjectLiteralExpression;
+  data: Node;
+  info: ModelInfo;
+  rmw: ReadModifyWrite;
+  decision: Decision;
+  site: WriteSite | string;
+}
+
+export function planCompareAndSet(input: CompareAndSetInput): Outcome {
+  const { label, update, call, where, data, info, rmw, decision, site } = input;
+  const { readVar } = rmw;
+  const byHand = `write it with versionedUpdate + retryOnConflict by hand`;
+  const whereKeys = propMap(where);
+  if (!whereKeys || where.getProperties().some((p) => Node.isPropertyAssignment(p) && Node.isObjectLiteralExpression(p.getInitializerOrThrow()))) {
+    return human(`${label} is a read-modify-write of ${readVar}, but its where is not a plain field filter (compound key or spread): ${byHand}`);
+  }
+  const expected = expectedFields(info, decision, whereKeys, data);
+  if (typeof expected === 'string') return human(`${label} is a read-modify-write of ${readVar}${expected}`);
+  const bad = uncomparable(info, expected.fields);
+  if (bad.length) return human(`${label} is a read-modify-write of ${readVar}, but ${bad.join(', ')} cannot be compared in a where (relation, list, Json or unknown field): add \`version Int @default(0)\` to ${call.model} and ${byHand}`);
+  const readArgs = rmw.read.getArguments()[0];
+  const readSelect = objectProp(readArgs && Node.isObjectLiteralExpression(readArgs) ? readArgs : undefined, 'select');
+  if (readSelect && expected.fields.some((f) => !new RegExp(`\\b${f}\\s*:\\s*true\\b`).test(readSelect.getText()))) {
+    return human(`${label} is a read-modify-write of ${readVar}, but the read selects fields without ${expected.fields.join(', ')}: add them to the select and ${byHand}`);
+  }
+  const keys = dataKeys(data);
+  const notScalar = keys ? notScalarWritable(info, keys) : undefined;
+  if (!keys || notScalar!.length) {
+    return human(`${label} is a read-modify-write of ${readVar}, but its data ${keys ? `writes ${notScalar!.join(', ')}, which updateMany cannot (relation or unknown field)` : 'is not an object literal, so what updateMany would receive cannot be checked'}: ${byHand}`);
+  }
+  if (typeof site === 'string') return human(`${label} is a read-modify-write of ${readVar} (lost update under concurrency), but ${site}: ${byHand}, expected: { ${expected.fields.map((f) => `${f}: ${readVar}.${f}`).join(', ')} }`);
+  if (!provenNonNull(rmw.readDecl, site.statement)) {
+    return human(`${label} is a read-modify-write of ${readVar}, but ${readVar} may be null at the write (no \`if (!${readVar}) return …\` before it), and the version check would read its fields: ${byHand}`);
+  }
+  if (site.context.kind === 'route' && !acceptsResponse(site.fn)) {
+    return human(`${label} is a read-modify-write of ${readVar}, but the handler declares a return type a plain 409 Response may not fit: ${byHand} and answer conflictResponse()`);
+  }
+  const reread = site.declared ? rereadArgs(call.args) : '';
+  if (reread === undefined) return human(`${label} is a read-modify-write of ${readVar}, but its arguments hold more than where/select/include/omit, so its result cannot be re-read in the same shape: ${byHand}`);
+
+  const sf = update.getSourceFile();
+  const l: Layout = { eol: eolOf(sf), pad: indentOf(site.statement), unit: indentUnit(sf), semi: usesSemicolons(sf) ? ';' : '' };
+  const u = l.unit;
+  const delegate = `${call.client}.${call.model}`;
+  const callLines = [
+    `await versionedUpdate(${delegate}, {`,
+    `${u}where: ${where.getText()},`,
+    `${u}expected: { ${expected.fields.map((f) => `${f}: ${readVar}.${f}`).join(', ')} },`,
+    `${u}data: ${data.getText()},`,
+    ...(expected.bumpVersion ? [`${u}versionField: 'version',`] : []),
+    `})${l.semi}`,
+  ];
+  const lines = versionedWrite(site, callLines, l);
+  if (site.declared) lines.push(`${site.declared.kind} ${site.declared.name} = await ${delegate}.findUniqueOrThrow(${reread})${l.semi}`);
+  const checked = [...decision.guardedFields].filter((f) => !whereKeys.has(f)).map((f) => `${readVar}.${f}`);
+  return {
+    kind: 'edit',
+    edits: [{ start: site.statement.getStart(), end: site.statement.getEnd(), text: lines.map((x, i) => (i === 0 ? x : l.pad + x)).join(l.eol) }],
+    imports: importsFor(site),
+    message: compareAndSetMessage(label, readVar, checked, expected.fields, site.context.kind === 'library'),
+  };
+}
+
+/** The guard: a version column when the model has one, else the fields the decision read (not those in where). */
+function expectedFields(info: ModelInfo, decision: Decision, whereKeys: Map<string, string>, data: Node): { fields: string[]; bumpVersion: boolean } | string {
+  // A data that sets the version itself keeps doing so.
+  if (info.versionField === 'version') return { fields: ['version'], bumpVersion: !/\bversion\s*:/.test(data.getText()) };
+  if (decision.wholeObject) {
+    if (info.versionField === 'updatedAt') return { fields: ['updatedAt'], bumpVersion: false };
+    return ', and it is handed whole to other code, so which fields the decision depends on is unknown: add `version Int @default(0)` to the model and write it with versionedUpdate + retryOnConflict by hand';
+  }
+  const fields = [...decision.fieldsRead].filter((f) => !whereKeys.has(f)).sort();
+  if (fields.length === 0) return ' with nothing to compare against: make it version-checked by hand';
+  return { fields, bumpVersion: false };
+}

@@ -1,0 +1,100 @@
+/**
+ * Finding a read-modify-write: a value read earlier in the same function from the same record flows into the
+ * update's `data`. Anything else is a blind write (the request's data replaces the row's), left alone by default.
+ */
+import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
+import { referencedNames } from '../ast.ts';
+import { objectProp, prismaCall, propMap } from './query.ts';
+
+const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
+
+export interface ReadModifyWrite {
+  read: CallExpression;
+  readDecl: VariableDeclaration;
+  readVar: string;
+  /** readVar and the locals computed from it before the update (`const next = NEXT[order.status]`). */
+  tainted: Set<string>;
+}
+
+/** The latest earlier read of the same model whose value (directly or through locals) feeds the update's data. */
+export function findReadModifyWrite(fn: Node, update: CallExpression, model: string, data: Node): ReadModifyWrite | undefined {
+  const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
+    const call = prismaCall(c);
+    return c.getStart() < update.getStart() && call !== undefined && call.model === model && READS.test(call.method);
+  });
+  for (const read of reads.reverse()) {
+    const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+    if (!readDecl || !Node.isIdentifier(readDecl.getNameNode())) continue;
+    const readVar = readDecl.getName();
+    const tainted = taintedFrom(fn, readVar, read.getEnd(), update.getStart());
+    if (referencedNames(data).some((n) => tainted.has(n))) return { read, readDecl, readVar, tainted };
+  }
+  return undefined;
+}
+
+/** `name` and every local declared in (from, to) whose initializer uses a tainted name. */
+function taintedFrom(fn: Node, name: string, from: number, to: number): Set<string> {
+  const tainted = new Set([name]);
+  const locals = fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getStart() > from && d.getEnd() < to);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const d of locals) {
+      const init = d.getInitializer();
+      const names = Node.isIdentifier(d.getNameNode()) ? [d.getName()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
+      if (!init || names.every((n) => tainted.has(n)) || !referencedNames(init).some((n) => tainted.has(n))) continue;
+      for (const n of names) tainted.add(n);
+      grew = true;
+    }
+  }
+  return tainted;
+}
+
+/** The update's `where` names the record that was read: `{ id: order.id }`, or the same filter the read used. */
+export function sameRecord(rmw: ReadModifyWrite, where: ObjectLiteralExpression): boolean {
+  if (referencedNames(where).includes(rmw.readVar)) return true;
+  const readWhere = objectProp(rmw.read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
+  const a = readWhere && propMap(readWhere);
+  const b = propMap(where);
+  return Boolean(a && b && b.size > 0 && [...b].every(([k, v]) => a.get(k) === v));
+}
+
+export interface Decision {
+  /** Fields of the read value looked at between the read and the write (the decision's inputs). */
+  fieldsRead: Set<string>;
+  /** Of those, the ones looked at outside `data` (checked in an `if`, used to compute a local …). */
+  guardedFields: Set<string>;
+  /** The read value was handed whole to other code (a helper, a spread): which fields mattered is unknown. */
+  wholeObject: boolean;
+}
+
+/** What the write's decision was based on: every `readVar.field` between the read and the end of the update. */
+export function decisionOf(fn: Node, rmw: ReadModifyWrite, update: CallExpression, data: Node): Decision {
+  const { read, readVar } = rmw;
+  const inRange = (n: Node) => n.getStart() > read.getEnd() && n.getEnd() <= update.getEnd();
+  const uses = fn.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
+    if (id.getText() !== readVar || !inRange(id)) return false;
+    const parent = id.getParent();
+    // `db.order.update`: a property called like the variable is not the variable.
+    return !(parent && (Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent)) && parent.getNameNode() === id);
+  });
+  const fieldsRead = new Set<string>();
+  const guardedFields = new Set<string>();
+  let wholeObject = false;
+  const inData = (n: Node) => n.getStart() >= data.getStart() && n.getEnd() <= data.getEnd();
+  for (const id of uses) {
+    const parent = id.getParentOrThrow();
+    if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === id) {
+      fieldsRead.add(parent.getName());
+      if (!inData(id)) guardedFields.add(parent.getName());
+    } else if (isNullCheck(parent, id)) continue; // if (!order), order === null
+    else wholeObject = true;
+  }
+  return { fieldsRead, guardedFields, wholeObject };
+}
+
+function isNullCheck(parent: Node, id: Node): boolean {
+  if (Node.isPrefixUnaryExpression(parent) && parent.getOperatorToken() === SyntaxKind.ExclamationToken) return true;
+  if (Node.isIfStatement(parent) && parent.getExpression() === id) return true;
+  if (!Node.isBinaryExpression(parent) || !/^[!=]==?$/.test(parent.getOperatorToken().getText())) return false;
+  return /^(?:null|undefined)$/.test((parent.getLeft() === id ? parent.getRight() : parent.getLeft()).getText());
+}

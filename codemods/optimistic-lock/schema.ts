@@ -1,0 +1,63 @@
+/** What the Prisma schema says about a model: its version column and which fields a `where` can compare. */
+import type { CodemodContext } from '../types.ts';
+
+export interface ModelInfo {
+  versionField?: 'version' | 'updatedAt';
+  /** Scalar field → its Prisma type (String, Int, DateTime, an enum …); lists and relations are left out. */
+  fields?: Map<string, string>;
+}
+
+// Types a `where` can compare for equality (enums too: any name that is not a model). Json and Bytes cannot.
+const NOT_COMPARABLE = new Set(['Json', 'Bytes', 'Unsupported']);
+
+/** Delegate name (`checklistItem`) → what the schema says about that model. */
+export function schemaModels(schema: string | undefined): Map<string, ModelInfo> {
+  const out = new Map<string, ModelInfo>();
+  if (!schema) return out;
+  for (const m of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
+    const delegate = m[1]![0]!.toLowerCase() + m[1]!.slice(1);
+    const body = m[2]!;
+    const versionField = /^\s*version\s+Int\b/m.test(body) ? 'version' : /^\s*updatedAt\s+DateTime\b/m.test(body) ? 'updatedAt' : undefined;
+    const fields = new Map<string, string>();
+    for (const f of body.matchAll(/^\s*(\w+)\s+(\w+)(\[\])?(\?)?/gm)) {
+      if (f[3]) continue;
+      fields.set(f[1]!, f[2]!);
+    }
+    out.set(delegate, { versionField, fields });
+  }
+  const modelNames = new Set([...schema.matchAll(/^model\s+(\w+)/gm)].map((m) => m[1]!));
+  for (const info of out.values()) for (const [name, type] of info.fields!) if (modelNames.has(type)) info.fields!.delete(name);
+  return out;
+}
+
+/** The app's Prisma schema: package.json's `prisma.schema`, the usual places, or a `prisma/schema/` folder of files. */
+export function readSchema(ctx: CodemodContext): string | undefined {
+  let configured: string | undefined;
+  try {
+    const pkg = JSON.parse(ctx.readText('package.json') ?? '{}') as { prisma?: { schema?: unknown } };
+    if (typeof pkg.prisma?.schema === 'string') configured = pkg.prisma.schema.replace(/^\.\//, '');
+  } catch {
+    // An unreadable package.json is someone else's error to report.
+  }
+  for (const rel of [configured, 'prisma/schema.prisma', 'schema.prisma', 'src/prisma/schema.prisma']) {
+    const text = rel && ctx.readText(rel);
+    if (text) return text;
+  }
+  const folder = ctx.listFiles('prisma/schema').filter((f) => f.endsWith('.prisma'));
+  return folder.length ? folder.map((f) => ctx.readText(f) ?? '').join('\n') : undefined;
+}
+
+/** Fields that cannot go into a `where` equality (unknown, relation, list, Json, Bytes), given the schema. */
+export function uncomparable(info: ModelInfo, fields: string[]): string[] {
+  if (!info.fields) return [];
+  return fields.filter((f) => !info.fields!.has(f) || NOT_COMPARABLE.has(info.fields!.get(f)!));
+}
+
+/**
+ * Why `updateMany` could not take these `data` keys (relation writes, unknown names), or undefined when it can.
+ * Without a schema nothing can be proven: every key is suspect.
+ */
+export function notScalarWritable(info: ModelInfo, keys: string[]): string[] {
+  if (!info.fields) return keys;
+  return keys.filter((k) => !info.fields!.has(k));
+}
