@@ -194,6 +194,11 @@ describe('readChatStream, cut anywhere', () => {
     expect(data).toMatchObject({ format: 'data-stream', text: 'Embarkation', complete: false, finishPresent: false });
   });
 
+  it('reads an empty text/plain body as an empty plain-text reply (what toTextStreamResponse sends when Gemini fails)', async () => {
+    const r = await readChatStream(pieces('', 1), meta('text/plain; charset=utf-8'));
+    expect(r).toMatchObject({ format: 'text', text: '', complete: true, completeness: 'transport-only' });
+  });
+
   it('counts a line that is not part of the format as unparsed, so the reply is not complete', async () => {
     const r = await readChatStream(pieces('0:"a"\nnot a part\nd:{"finishReason":"stop"}\n', 64), meta('text/plain', { 'x-vercel-ai-data-stream': 'v1' }));
     expect(r).toMatchObject({ unparsedLines: 1, complete: false, finishPresent: true });

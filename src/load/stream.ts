@@ -149,6 +149,8 @@ export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMe
   // What a cut stream left held is still what the user saw.
   if (!detection && held !== '') decide(true);
   else if (detection && tail !== '') feed('', performance.now(), true);
+  // An empty text/plain body is an empty plain-text reply (the text helper's answer to a failed call).
+  if (!detection && pending === 'plain' && !result.failure) detection = { format: 'text', source: 'content-type' };
   const decided = detection as Detection | null;
   result.text = texts.join('');
   result.totalMs = performance.now() - meta.startedAt;
