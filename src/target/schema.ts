@@ -81,7 +81,7 @@ const counterRace = z
     mode: z.literal('counter'),
     /** Makes the counter the race writes to (its answer's captures feed the other requests). */
     create: requestSchema.optional(),
-    /** One concurrent write adding {{delta}}. */
+    /** One concurrent write: sends {{delta}}, or (a route that adds a fixed amount) sends none and delta says the amount. */
     adjust: requestSchema,
     /** Reads the counter back. */
     read: requestSchema,
@@ -122,6 +122,8 @@ export const targetSchema = z
     /** gemini-429 and buffer-truncation. */
     chat: chatSchema.optional(),
     lostUpdate: z.array(raceSchema).min(1).optional(),
+    /** What init found but could not describe (file:line and why); diagnose ignores these. */
+    unresolved: z.array(z.object({ source: z.string(), todo: z.string() }).strict()).optional(),
   })
   .strict()
   // Runs even when other fields are malformed, so one pass names every problem (checkTemplates reads defensively).
@@ -188,7 +190,7 @@ function checkTemplates(t: Loose, ctx: Ctx): void {
     const base: PlaceholderRoot[] = ['run', 'capture'];
     checkRequest(ctx, race.create, ['lostUpdate', i, 'create'], ['run'], captured);
     checkRequest(ctx, race.read, ['lostUpdate', i, 'read'], base, captured);
-    if (race.mode === 'counter') checkRequest(ctx, race.adjust, ['lostUpdate', i, 'adjust'], [...base, 'vu', 'delta'], captured, 'delta');
+    if (race.mode === 'counter') checkRequest(ctx, race.adjust, ['lostUpdate', i, 'adjust'], [...base, 'vu', 'delta'], captured);
     if (race.mode === 'record') checkRequest(ctx, race.update, ['lostUpdate', i, 'update'], [...base, 'vu', 'edit'], captured, 'edit');
     checkRequest(ctx, race.cleanup, ['lostUpdate', i, 'cleanup'], base, captured);
   });
