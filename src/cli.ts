@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, GenieError, formatError } from './errors.ts';
+import { ExitCode, ExitError, GenieError, formatError } from './errors.ts';
 import { redact } from './redact.ts';
 import { commands } from './commands/index.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('genie-fix')
@@ -15,19 +16,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** The only place that maps errors to exit codes; returns the code instead of exiting so tests can call it. */
+/** Commander reports help and the version as "errors"; only asked-for help and --version are a success. */
+function commanderExit(err: CommanderError): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
+  // `genie-fix` (or `genie-fix lab`) with no command prints the help on stderr: a usage error.
+  if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  return ExitCode.usage;
+}
+
+/**
+ * The only place that maps outcomes to exit codes: a command that returns succeeded; a command
+ * that throws a GenieError carries its code. Returns the code instead of exiting so tests can call it.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+    return ExitCode.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        return ExitCode.ok;
-      }
-      return ExitCode.usage;
-    }
+    if (err instanceof CommanderError) return commanderExit(err);
+    if (err instanceof ExitError) return err.exitCode;
     if (err instanceof GenieError) {
       process.stderr.write(redact(formatError(err)) + '\n');
       return err.exitCode;

@@ -148,7 +148,8 @@ export async function loadConfig(file?: string): Promise<TargetConfig> {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save "UTF-8 with BOM"; JSON.parse rejects the invisible U+FEFF.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`--config ${file} is not valid JSON: ${(err as Error).message}`);
   }

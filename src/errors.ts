@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   unreachable: 3,
   internal: 70,
+  /** 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C. */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,6 +43,23 @@ export class UnreachableError extends GenieError {
 export class FailureError extends GenieError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.failed, hint);
+  }
+}
+
+/**
+ * The command has already printed its outcome (a verdict table, a diff summary); only the exit code
+ * is left to say. Nothing more is printed for it.
+ */
+export class ExitError extends GenieError {
+  constructor(exitCode: ExitCodeValue) {
+    super(`exit ${exitCode}`, exitCode);
+  }
+}
+
+/** Ctrl-C (or SIGTERM) stopped the command after it stopped everything it had started: exit 130. */
+export class InterruptedError extends GenieError {
+  constructor(message = 'interrupted; everything it started is stopped') {
+    super(message, ExitCode.interrupted);
   }
 }
 

@@ -14,10 +14,13 @@ export function clearSecrets(): void {
 }
 
 const patterns: Array<[RegExp, string]> = [
-  // postgres://user:password@host → postgres://user:***@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]+:)([^@\s/]+)(@)/gi, '$1***$3'],
+  // postgres://user:password@host → postgres://user:***@host. The password runs to the last "@"
+  // of the word: an unencoded "/", "#" or "@" in it must not leave its tail printed.
+  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]+:)([^\s"'<>]*)(@)/gi, '$1***$3'],
+  // libpq key=value settings: password=secret or password='a secret' (also PGPASSWORD=…).
+  [/(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&"';,]+)/gi, '$1***'],
   // ?key=AIza… or &api_key=…
-  [/([?&](?:key|api_key|apikey|token|password)=)([^&\s"']+)/gi, '$1***'],
+  [/([?&](?:key|api_key|apikey|token)=)([^&\s"']+)/gi, '$1***'],
   [/((?:cookie|set-cookie|authorization|x-goog-api-key)\s*[:=]\s*)([^\n"]+)/gi, '$1***'],
   [/AIza[0-9A-Za-z_-]{20,}/g, '***'],
 ];

@@ -1,28 +1,24 @@
 import path from 'node:path';
-import chalk from 'chalk';
 import type { Command } from 'commander';
 import { runDemo } from '../demo/run.ts';
 import { createStepRunner } from '../demo/steps.ts';
 import type { DefectRow } from '../demo/defects.ts';
-import { UsageError } from '../errors.ts';
+import { DEFAULTS } from '../defaults.ts';
+import { ExitError, InterruptedError } from '../errors.ts';
+import { stderrColor as chalk } from '../terminal.ts';
+import { intOption } from './options.ts';
 import { renderClaims } from '../report/claims.ts';
 import { redact } from '../redact.ts';
+import { LAB_DEFAULTS } from '../lab/defaults.ts';
 
 interface DemoFlags {
   out?: string;
   keep?: boolean;
-  users: string;
+  users: number;
   scenario?: string[];
   skipCodemod?: string[];
-  instances?: string;
+  instances?: number;
   json?: boolean;
-}
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
-  return n;
 }
 
 export function renderRows(rows: DefectRow[]): string {
@@ -44,18 +40,17 @@ export function register(program: Command): void {
     .description('reproduce → fix → prove on the bundled sample app: lab up, diagnose, apply to a copy, rebuild, diagnose again')
     .option('--out <dir>', 'where the before/after reports go (default reports/demo-<timestamp>)')
     .option('--keep', 'keep the patched copy of the app')
-    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--users <n>', `concurrent virtual users (1–${DEFAULTS.maxUsers})`, intOption('--users', { min: 1, max: DEFAULTS.maxUsers, example: DEFAULTS.users }), DEFAULTS.users)
     .option('--scenario <ids...>', 'scenarios to run before and after (default: the five core defects, plus cache-effectiveness and upload-memory for the claims table)')
     .option('--skip-codemod <ids...>', 'leave a fix out on purpose (the demo must then fail naming its defect)')
-    .option('--instances <n>', 'app instances in the lab (default 4)')
+    .option('--instances <n>', `app instances in the lab (default ${LAB_DEFAULTS.instances})`, intOption('--instances', { min: 1, max: 64, example: LAB_DEFAULTS.instances }))
     .option('--json', 'print the result as JSON on stdout')
     .action(async (flags: DemoFlags) => {
-      const users = positiveInt(flags.users, '--users')!;
-      const instances = positiveInt(flags.instances, '--instances');
+      const { users, instances } = flags;
       const out = flags.out ?? path.join('reports', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const abort = new AbortController();
       const onSigint = () => {
-        process.stderr.write('\ninterrupted: stopping the lab…\n');
+        if (!abort.signal.aborted) process.stderr.write('\ninterrupted: stopping everything the demo started…\n');
         abort.abort();
       };
       process.once('SIGINT', onSigint);
@@ -94,7 +89,11 @@ export function register(program: Command): void {
           for (const f of result.failures) log(chalk.red(`✖ ${f}`));
           log(chalk.red('the loop did not hold: see the lines above'));
         }
-        process.exitCode = result.exitCode;
+        if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+      } catch (err) {
+        // runDemo stopped the lab and removed the copy before it threw.
+        if (abort.signal.aborted) throw new InterruptedError();
+        throw err;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);

@@ -4,21 +4,18 @@ import { loadConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { exportArtillery } from '../export/artillery.ts';
 import { redact } from '../redact.ts';
+import { DEFAULTS } from '../defaults.ts';
+import { ensureWritableDir } from '../report/write.ts';
+import { intOption } from './options.ts';
 
 interface ExportFlags {
   out: string;
   url: string;
-  users: string;
+  users: number;
   config?: string;
 }
 
 const ENGINES = ['artillery'] as const;
-
-function usersFlag(raw: string): number {
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--users must be a whole number from 1 to 100000, got "${raw}"`);
-  return n;
-}
 
 function urlFlag(raw: string): string {
   let url: URL;
@@ -39,15 +36,17 @@ export function register(program: Command): void {
     .argument('<engine>', `the engine: ${ENGINES.join(', ')}`)
     .option('--out <dir>', 'folder to write the scripts to', 'genie-artillery')
     .option('--url <base>', "the deployment's base URL (config.target)", 'http://127.0.0.1:3000')
-    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--users <n>', `concurrent virtual users (1–${DEFAULTS.maxExportUsers})`, intOption('--users', { min: 1, max: DEFAULTS.maxExportUsers, example: DEFAULTS.users }), DEFAULTS.users)
     .option('--config <file>', 'routes, accounts, payloads and thresholds of the target (as for diagnose)')
     .action(async (engine: string, flags: ExportFlags) => {
       if (!ENGINES.includes(engine as (typeof ENGINES)[number])) {
         throw new UsageError(`unknown engine "${engine}", choose one of: ${ENGINES.join(', ')}`);
       }
       const config = await loadConfig(flags.config);
+      const url = urlFlag(flags.url);
       const out = path.resolve(flags.out);
-      const files = await exportArtillery({ out, url: urlFlag(flags.url), users: usersFlag(flags.users), config });
+      await ensureWritableDir(out);
+      const files = await exportArtillery({ out, url, users: flags.users, config });
       process.stdout.write(
         redact(
           [

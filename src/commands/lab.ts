@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import ora from 'ora';
-import { UsageError } from '../errors.ts';
+import { GenieError, InterruptedError, UsageError } from '../errors.ts';
+import { progressLine } from '../terminal.ts';
+import { intOption } from './options.ts';
 import { redact } from '../redact.ts';
 import { LAB_DEFAULTS } from '../lab/defaults.ts';
 import type { LabInfo } from '../lab/index.ts';
@@ -10,19 +11,12 @@ const lab = () => import('../lab/index.ts');
 
 interface UpFlags {
   app?: string;
-  instances?: string;
-  maxConnections?: string;
-  dbLatencyMs?: string;
+  instances?: number;
+  maxConnections?: number;
+  dbLatencyMs?: number;
   json?: boolean;
   rebuild?: boolean;
   labDir?: string;
-}
-
-function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer, got "${value}"`);
-  return n;
 }
 
 /** The --json contract of DESIGN.md: exactly these keys. databaseUrl carries the throwaway lab password by design. */
@@ -45,12 +39,12 @@ function describe(info: LabInfo): string {
 }
 
 async function up(flags: UpFlags): Promise<void> {
-  const spinner = ora({ stream: process.stderr, text: 'starting the lab' }).start();
-  // Ctrl-C half-way must not leave detached children behind: labUp stops what it started, then we
-  // die by the same signal so the shell sees an interrupted command.
+  const spinner = progressLine('starting the lab');
+  // Ctrl-C half-way must not leave detached children behind: labUp stops what it started, then the
+  // command ends as interrupted (exit 130).
   const controller = new AbortController();
   const onSigint = () => {
-    spinner.text = 'interrupted; stopping the lab';
+    spinner.update('interrupted; stopping the lab');
     controller.abort();
   };
   process.once('SIGINT', onSigint);
@@ -58,20 +52,22 @@ async function up(flags: UpFlags): Promise<void> {
   try {
     info = await (await lab()).labUp({
       app: flags.app,
-      instances: intFlag('--instances', flags.instances),
-      maxConnections: intFlag('--max-connections', flags.maxConnections),
-      dbLatencyMs: intFlag('--db-latency-ms', flags.dbLatencyMs),
+      instances: flags.instances,
+      maxConnections: flags.maxConnections,
+      dbLatencyMs: flags.dbLatencyMs,
       forceBuild: flags.rebuild,
       labDir: flags.labDir,
-      onProgress: (step) => (spinner.text = redact(step)),
+      onProgress: (step) => spinner.update(redact(step)),
       signal: controller.signal,
     });
   } catch (err) {
-    spinner.fail(controller.signal.aborted ? 'lab up interrupted; everything it started is stopped' : 'lab up failed');
     if (controller.signal.aborted) {
-      process.removeListener('SIGINT', onSigint);
-      process.kill(process.pid, 'SIGINT');
+      spinner.fail('lab up interrupted');
+      throw new InterruptedError();
     }
+    // A GenieError is printed as the one line that names the problem and its fix.
+    if (err instanceof GenieError) spinner.stop();
+    else spinner.fail('lab up failed');
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -82,7 +78,7 @@ async function up(flags: UpFlags): Promise<void> {
 }
 
 async function down(flags: { labDir?: string }): Promise<void> {
-  const spinner = ora({ stream: process.stderr, text: 'stopping the lab' }).start();
+  const spinner = progressLine('stopping the lab');
   const { stopped } = await (await lab()).labDown({ labDir: flags.labDir });
   if (stopped.length === 0) spinner.info('no lab was running');
   else spinner.succeed(`lab stopped (${stopped.join(', ')})`);
@@ -112,11 +108,11 @@ export function register(program: Command): void {
 
   cmd
     .command('up')
-    .description('start the lab (stops a lab already running in the same lab dir first)')
+    .description('start the lab (refuses while a lab runs in the same lab dir: lab down first)')
     .option('--app <dir>', 'the Next.js app to run (default examples/genie-app)')
-    .option('--instances <n>', `next start instances behind the proxy (default ${LAB_DEFAULTS.instances})`)
-    .option('--max-connections <n>', `PostgreSQL max_connections (default ${LAB_DEFAULTS.maxConnections}, 3 reserved for superusers)`)
-    .option('--db-latency-ms <n>', `delay added each way between the app and PostgreSQL (default ${LAB_DEFAULTS.dbLatencyMs})`)
+    .option('--instances <n>', `next start instances behind the proxy (default ${LAB_DEFAULTS.instances})`, intOption('--instances', { min: 1, max: 64, example: LAB_DEFAULTS.instances }))
+    .option('--max-connections <n>', `PostgreSQL max_connections (default ${LAB_DEFAULTS.maxConnections}, 3 reserved for superusers)`, intOption('--max-connections', { min: 5, max: 10_000, example: LAB_DEFAULTS.maxConnections }))
+    .option('--db-latency-ms <n>', `delay added each way between the app and PostgreSQL (default ${LAB_DEFAULTS.dbLatencyMs})`, intOption('--db-latency-ms', { min: 0, max: 10_000, example: LAB_DEFAULTS.dbLatencyMs }))
     .option('--rebuild', 'build the app even when nothing changed')
     .option('--lab-dir <dir>', 'where the lab keeps its state (default $GENIE_LAB_DIR or .genie-lab/)')
     .option('--json', 'print { url, databaseUrl, geminiUrl, testUser } on stdout')

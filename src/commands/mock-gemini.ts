@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { MOCK_GEMINI_DEFAULTS } from '../lab/defaults.ts';
+import { parseInteger } from './options.ts';
 import { startMockGemini, type MockGeminiOptions } from '../lab/mock-gemini.ts';
 
 interface Flags {
@@ -31,14 +33,8 @@ function fraction(flag: string, raw: string | undefined): number | undefined {
   return value;
 }
 
-/** A whole number in [min, max] from a flag, or a UsageError naming the flag. */
-function integer(flag: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
+function integer(flag: string, raw: string | undefined, min: number, max?: number): number | undefined {
+  return raw === undefined ? undefined : parseInteger(flag, raw, { min, max });
 }
 
 function seconds(flag: string, raw: string | undefined): number | undefined {
@@ -86,6 +82,10 @@ export async function runMockGemini(flags: Flags): Promise<void> {
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
       throw new UsageError(`cannot listen on ${options.host}:${options.port} (${err.code})`, 'pick another --port, or 0 for a free one');
     }
+    // --host must be an address of this machine (127.0.0.1, 0.0.0.0, one of its interfaces).
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+      throw new UsageError(`cannot listen on --host ${options.host}: not an address of this machine (${err.code})`, 'use 127.0.0.1, 0.0.0.0 or one of this machine\'s addresses');
+    }
     throw err;
   });
   if (flags.json) process.stdout.write(JSON.stringify({ url: mock.url, port: mock.port }) + '\n');
@@ -114,15 +114,15 @@ export function register(program: Command): void {
     .command('mock-gemini')
     .description("serve a stand-in for Gemini's REST API with a configurable quota (429 RESOURCE_EXHAUSTED like Google)")
     .requiredOption('--port <port>', 'port to listen on (0 = a free port)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--max-concurrent <n>', 'generate requests in flight at once before 429 (default 10)')
-    .option('--rpm <n>', 'accepted requests per window before 429 (default 200)')
-    .option('--window-ms <ms>', 'length of the request window in milliseconds (default 60000)')
-    .option('--retry-delay <seconds>', 'smallest retryDelay advertised in 429s, fractional allowed (default 1)')
-    .option('--ttft-ms <ms>', 'time to first token in milliseconds (default 300)')
-    .option('--token-delay-ms <ms>', 'delay between streamed events in milliseconds (default 20)')
+    .option('--host <host>', 'address of this machine to listen on', MOCK_GEMINI_DEFAULTS.host)
+    .option('--max-concurrent <n>', `generate requests in flight at once before 429 (default ${MOCK_GEMINI_DEFAULTS.maxConcurrent})`)
+    .option('--rpm <n>', `accepted requests per window before 429 (default ${MOCK_GEMINI_DEFAULTS.requestsPerWindow})`)
+    .option('--window-ms <ms>', `length of the request window in milliseconds (default ${MOCK_GEMINI_DEFAULTS.windowMs})`)
+    .option('--retry-delay <seconds>', `smallest retryDelay advertised in 429s, fractional allowed (default ${MOCK_GEMINI_DEFAULTS.retryDelaySec})`)
+    .option('--ttft-ms <ms>', `time to first token in milliseconds (default ${MOCK_GEMINI_DEFAULTS.ttftMs})`)
+    .option('--token-delay-ms <ms>', `delay between streamed events in milliseconds (default ${MOCK_GEMINI_DEFAULTS.tokenDelayMs})`)
     .option('--per-day <n>', 'accepted requests per day before a PerDay 429 (default: no limit)')
-    .option('--chunk-chars <n>', 'text per streamed event for normal replies (default 24)')
+    .option('--chunk-chars <n>', `text per streamed event for normal replies (default ${MOCK_GEMINI_DEFAULTS.chunkChars})`)
     .option('--crlf', 'end SSE events with \\r\\n\\r\\n, as Google reportedly does (the default)')
     .option('--lf', 'end SSE events with \\n\\n instead')
     .option('--overloaded-rate <fraction>', 'answer this share of requests 503 "model overloaded" (0-1, default 0)')

@@ -3,7 +3,8 @@
  * ceiling, the peak connections the app holds, lock waits, and transactions committed/rolled back.
  * One connection, opened before the load so the probe itself is never refused.
  */
-import pg from 'pg';
+import pg, { type ClientConfig } from 'pg';
+import { describeDatabase, parseDatabaseUrl } from './database-url.ts';
 import { UnreachableError } from '../errors.ts';
 import { redact, registerSecret } from '../redact.ts';
 
@@ -65,15 +66,18 @@ const activitySql = `
 
 const xactSql = `SELECT xact_commit::bigint AS c, xact_rollback::bigint AS r FROM pg_stat_database WHERE datname = current_database()`;
 
-export async function openDbProbe(url: string): Promise<DbProbe> {
-  const printable = registerDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'genie-fix-probe' });
+/** `target`: --database-url as given (checked here) or as parsed by parseDatabaseUrl. */
+export async function openDbProbe(target: string | ClientConfig): Promise<DbProbe> {
+  const config = typeof target === 'string' ? parseDatabaseUrl(target) : target;
+  if (config.connectionString) registerDatabaseUrl(config.connectionString);
+  const printable = describeDatabase(config);
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: 5000, application_name: 'genie-fix-probe' });
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
-    throw new UnreachableError(`cannot connect to --database-url ${printable}: ${redact((err as Error).message)}`);
+    throw new UnreachableError(`cannot connect to --database-url ${printable}: ${redact((err as Error).message)}`, 'check the host, port and credentials, or leave --database-url out');
   }
   const setting = async (name: string) => Number((await client.query(`SHOW ${name}`)).rows[0]?.[name] ?? 0);
   const maxConnections = await setting('max_connections');

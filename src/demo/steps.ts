@@ -1,5 +1,5 @@
-import ora, { type Ora } from 'ora';
-import chalk from 'chalk';
+import type { Ora } from 'ora';
+import { spinnerUsable, startSpinner, stderrColor as chalk } from '../terminal.ts';
 
 /**
  * A visible step list: each step shows a spinner with its elapsed time while it runs and a tick or
@@ -12,7 +12,7 @@ export interface StepRunner {
 
 export function createStepRunner(opts: { interactive?: boolean; stream?: NodeJS.WriteStream } = {}): StepRunner {
   const stream = opts.stream ?? process.stderr;
-  const interactive = opts.interactive ?? Boolean(stream.isTTY);
+  const interactive = opts.interactive ?? spinnerUsable(stream);
   const timings: StepRunner['timings'] = [];
   const fmt = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
 
@@ -25,7 +25,7 @@ export function createStepRunner(opts: { interactive?: boolean; stream?: NodeJS.
       let ticker: NodeJS.Timeout | undefined;
       const render = () => `${title} ${chalk.dim(fmt(Date.now() - started))}${detail ? chalk.dim(` · ${detail}`) : ''}`;
       if (interactive) {
-        spinner = ora({ text: render(), stream }).start();
+        spinner = startSpinner(render(), stream);
         ticker = setInterval(() => spinner && (spinner.text = render()), 500);
       } else {
         stream.write(`… ${title}\n`);

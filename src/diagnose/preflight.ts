@@ -20,10 +20,28 @@ export function isLoopback(url: URL): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host) || host.endsWith('.localhost');
 }
 
-/** One request to see the target answer at all. Any HTTP status counts as reachable. */
-export async function checkReachable(client: HttpClient, path: string): Promise<void> {
-  const res = await client.request(path, { timeoutMs: 10_000 });
-  if (res.status === 0 && res.errorClass !== 'aborted') {
-    throw new UnreachableError(`target ${client.origin} is unreachable (${res.errorClass}: ${redact(res.errorMessage ?? '')})`.replace(/\s+/g, ' '));
+/** A health check slower than this is worth a line: every request of the run will be slow too. Units: ms. */
+const SLOW_MS = 2_000;
+
+/**
+ * One request to see the target answer at all. Any HTTP status counts as reachable. A target that
+ * accepts the connection but answers slowly is slow, not unreachable: it gets up to the config's
+ * request timeout, and a line saying how slow it is.
+ */
+export async function checkReachable(client: HttpClient, path: string, timeoutMs = 30_000, log: (line: string) => void = () => undefined): Promise<void> {
+  const res = await client.request(path, { timeoutMs });
+  if (res.errorClass === 'aborted') return;
+  // A connect timeout (a dropped SYN) is unreachable; a timeout waiting for the answer is slowness.
+  if (res.status === 0 && res.errorClass === 'timeout' && !/connect/i.test(res.errorMessage ?? '')) {
+    throw new UnreachableError(
+      `target ${client.origin} accepted the connection but did not answer GET ${path} within ${(timeoutMs / 1000).toFixed(0)} s: it is too slow or stuck, not down`,
+      'if it is only slow, raise timeouts.requestMs in --config',
+    );
+  }
+  if (res.status === 0) {
+    throw new UnreachableError(`target ${client.origin} is unreachable (${res.errorClass}: ${redact(res.errorMessage ?? '')})`.replace(/\s+/g, ' '), 'check --url and that the app is running');
+  }
+  if (res.durationMs > SLOW_MS) {
+    log(`target is slow: GET ${path} took ${(res.durationMs / 1000).toFixed(1)} s (each request may wait up to ${(timeoutMs / 1000).toFixed(0)} s)`);
   }
 }

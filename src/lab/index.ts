@@ -107,8 +107,9 @@ async function distinctFreePorts(n: number, taken: Set<number>): Promise<number[
 }
 
 /**
- * Starts the lab. A lab already running in the same lab dir is stopped first (one lab per dir;
- * its database is throwaway). On any failure everything started so far is stopped again.
+ * Starts the lab. One lab per lab dir: while one runs (or is starting) there, this refuses rather
+ * than silently replacing it and killing the URL someone is using; what a crashed lab left behind
+ * is cleaned up first. On any failure everything started so far is stopped again.
  */
 export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   const progress = opts.onProgress ?? (() => undefined);
@@ -126,7 +127,12 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
 
   const previous = await readState(labDir);
   if (previous) {
-    progress('stopping the lab that was running');
+    const alive = await Promise.all(previous.processes.map(async (p) => (await groupMembers(p.pgid)).length > 0));
+    if (alive.some(Boolean)) {
+      const where = previous.ready && previous.url ? ` at ${previous.url}` : ' (still starting)';
+      throw new UsageError(`a lab is already running in ${labDir}${where}`, 'stop it with genie-fix lab down, or pass another --lab-dir');
+    }
+    progress('cleaning up after a lab that crashed');
     await labDown({ labDir });
   }
 
@@ -229,12 +235,15 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     checkAborted();
     progress(`starting ${instances} app instance${instances === 1 ? '' : 's'}`);
     const started: Array<{ url: string; pid: number; logFile: string }> = [];
+    // The app's temp files (upload staging) stay inside the lab dir, so lab down removes them with it.
+    const appTmp = path.join(labDir, 'tmp');
+    await fs.mkdir(appTmp, { recursive: true });
     for (const [i, port] of instancePorts.entries()) {
       const logFile = path.join(logDir, `instance-${i + 1}.log`);
       const proc = startInstance(
         appDir,
         port,
-        { ...opts.env, DATABASE_URL: state.appDatabaseUrl, GEMINI_BASE_URL: state.geminiUrl, GEMINI_API_KEY: geminiKey },
+        { TMPDIR: appTmp, ...opts.env, DATABASE_URL: state.appDatabaseUrl, GEMINI_BASE_URL: state.geminiUrl, GEMINI_API_KEY: geminiKey },
         logFile,
       );
       state.ports[`instance-${i + 1}`] = port;
@@ -299,6 +308,7 @@ export async function labDown(opts: { labDir?: string } = {}): Promise<{ stopped
   // The data is throwaway (each lab up runs initdb afresh); logs stay for a post-mortem.
   if (!(await anyAlive(procs))) {
     await fs.rm(path.join(labDir, 'pg'), { recursive: true, force: true });
+    await fs.rm(path.join(labDir, 'tmp'), { recursive: true, force: true });
   }
   await removeState(labDir);
   return { stopped };

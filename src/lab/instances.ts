@@ -8,6 +8,8 @@ export interface InstanceEnv {
   DATABASE_URL: string;
   GEMINI_BASE_URL: string;
   GEMINI_API_KEY: string;
+  /** The app's os.tmpdir(): a folder of the lab, removed by lab down. */
+  TMPDIR?: string;
 }
 
 export function startInstance(appDir: string, port: number, env: InstanceEnv, logFile: string): SpawnedProcess {

@@ -90,8 +90,13 @@ export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const text = JSON.stringify(value, null, 2) + '\n';
   const write = async () => {
     const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
-    await fs.writeFile(tmp, text, { mode: 0o600 });
-    await fs.rename(tmp, file);
+    try {
+      await fs.writeFile(tmp, text, { mode: 0o600 });
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
   };
   const next = (writeChains.get(file) ?? Promise.resolve()).then(write, write);
   writeChains.set(file, next);
@@ -100,6 +105,12 @@ export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 
 export const writeState = (state: LabState) => writeJsonAtomic(stateFile(state.labDir), state);
 
+/** Removes the state file, after any write still queued for it, and the temp files of writers that crashed. */
 export async function removeState(labDir: string): Promise<void> {
-  await fs.rm(stateFile(labDir), { force: true });
+  const file = stateFile(labDir);
+  await writeChains.get(file)?.catch(() => undefined);
+  await fs.rm(file, { force: true });
+  const base = path.basename(file);
+  const stale = (await fs.readdir(path.dirname(file)).catch(() => [] as string[])).filter((n) => n.startsWith(`${base}.`) && n.endsWith('.tmp'));
+  await Promise.all(stale.map((n) => fs.rm(path.join(path.dirname(file), n), { force: true })));
 }

@@ -36,7 +36,22 @@ export class SessionPool {
   }
 }
 
-export async function buildSessionPool(client: HttpClient, config: TargetConfig, want: number, signal: AbortSignal): Promise<SessionPool> {
+/**
+ * Logins tried before giving up when not one succeeded and all failed the same way: the rest would
+ * fail that way too, and against a slow target each costs seconds.
+ */
+export function sameFailureBudget(concurrency: number): number {
+  return Math.max(8, 2 * concurrency);
+}
+
+export async function buildSessionPool(
+  client: HttpClient,
+  config: TargetConfig,
+  want: number,
+  signal: AbortSignal,
+  /** After each login request: how many were tried of how many planned. */
+  onProgress?: (tried: number, total: number) => void,
+): Promise<SessionPool> {
   if (config.credentials.cookie) {
     const jar = CookieJar.fromHeader(config.credentials.cookie);
     for (const v of jar.values()) registerSecret(v);
@@ -46,6 +61,9 @@ export async function buildSessionPool(client: HttpClient, config: TargetConfig,
   const sessions: Session[] = [];
   let spent = 0;
   let limited = 0;
+  let tried = 0;
+  let uniform = false;
+  const budget = sameFailureBudget(config.payloads.loginConcurrency);
   const failures = new Map<string, number>();
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
@@ -61,6 +79,7 @@ export async function buildSessionPool(client: HttpClient, config: TargetConfig,
       timeoutMs: config.timeouts.requestMs,
     });
     for (const v of jar.values()) registerSecret(v);
+    onProgress?.(++tried, count);
     if (res.status === 429) {
       limited++;
       stop.abort();
@@ -72,9 +91,14 @@ export async function buildSessionPool(client: HttpClient, config: TargetConfig,
     }
     const key = res.status === 0 ? `${res.errorClass}` : isHtml(res) ? `HTML ${res.status}` : `HTTP ${res.status}`;
     failures.set(key, (failures.get(key) ?? 0) + 1);
+    if (sessions.length === 0 && failures.size === 1 && tried >= budget && tried < count) {
+      uniform = true;
+      stop.abort();
+    }
   });
   const parts = [`${sessions.length} of ${count} accounts logged in with ${spent} login requests`];
   if (limited) parts.push(`stopped at the first HTTP 429 (login rate limit)`);
+  if (uniform) parts.push(`stopped early: every login failed the same way`);
   if (failures.size) parts.push(`failures: ${[...failures].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   return new SessionPool(sessions, spent, parts.join('; '));
 }

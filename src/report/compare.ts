@@ -1,7 +1,8 @@
 /**
  * Regression rules between two reports, pure. A regression is: a scenario whose verdict went from
  * pass to fail or error; or a metric worse than its tolerance (presets/tolerances.json), which with
- * zero tolerance means any new lost update, truncated reply or blocked passenger counts.
+ * zero tolerance means any new lost update, truncated reply or blocked passenger counts; and a
+ * scenario of the baseline missing from the current report, unless the baseline had skipped it.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
@@ -117,9 +118,19 @@ export function compareReports(baseline: Report, current: Report, opts: CompareO
       push(fixed && r.regression ? { row: { ...r.row, status: 'worse' } } : r);
     }
   }
+  // A scenario the gate checked before and the current run does not mention is a hole in the gate,
+  // not a pass: a deliberate leave-out is recorded in the report as `skip` (diagnose --skip).
   const currentIds = new Set(current.scenarios.map((s) => s.id));
   for (const base of baseline.scenarios) {
-    if (!currentIds.has(base.id)) rows.push({ scenario: base.id, metric: 'verdict', baseline: base.verdict, current: undefined, delta: null, status: 'removed' });
+    if (currentIds.has(base.id)) continue;
+    const missing = base.verdict !== 'skip';
+    rows.push({ scenario: base.id, metric: 'verdict', baseline: base.verdict, current: undefined, delta: null, status: missing ? 'regressed' : 'removed' });
+    if (missing) {
+      regressions.push({
+        scenario: base.id, metric: 'verdict', baseline: base.verdict, current: undefined,
+        reason: 'missing from the current report: it was not run and not skipped on purpose (diagnose --skip records a deliberate skip)',
+      });
+    }
   }
   return { rows, regressions };
 }

@@ -2,7 +2,8 @@
  * Writes every report file of a run into `outDir`. Every string goes through redact first: the
  * report object is deep-redacted and each rendered file is redacted again as a last line of defence.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
 import { join } from 'node:path';
 import { redact, redactDeep } from '../redact.ts';
 import { compareReports } from './compare.ts';
@@ -31,8 +32,31 @@ export const reportFiles = ['report.json', 'report.md', 'junit.xml', 'report.htm
 /** Written to a temp name then renamed, so a reader (CI upload, a watcher) never sees half a file. */
 async function writeAtomic(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Makes `dir` (and its parents) and proves a file can be written in it, before a run spends minutes
+ * measuring: a file where the folder should be, or a read-only place, is a usage error now.
+ */
+export async function ensureWritableDir(dir: string, flag = '--out'): Promise<void> {
+  const probe = join(dir, `.genie-fix-write-check.${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a folder' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'is not writable' : 'cannot be written';
+    throw new UsageError(`${flag} ${dir} ${why} (${code})`, `choose a folder you can write to with ${flag} <dir>`);
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
 }
 
 export async function writeReports(report: Report, outDir: string, opts: { baseline?: Report } = {}): Promise<string[]> {
