@@ -8,7 +8,7 @@ import { noteAt, referencedNames, type Edit } from '../ast.ts';
 import type { ChangeNote, CodemodContext } from '../types.ts';
 import type { Handler } from './handler.ts';
 import { FORMDATA_CAVEAT, MEMO as MEMO_REF, notStreamedWhy, slottedAction, slottedInHandler, streamedAction, streamedInHandler } from './messages.ts';
-import { byteNames, nonCarriers, usedIn, type Plan } from './plan.ts';
+import { byteNames, nonCarriers, onlyBytes, usedIn, type Plan } from './plan.ts';
 import { streamBody, streamTarget } from './stream-target.ts';
 import { receiverText, streamingEdits } from './streaming.ts';
 import { movedText, tailWrap, wrapEdit } from './wrap.ts';
@@ -35,7 +35,7 @@ function responseClass(sf: SourceFile): string {
 /** The known stream sink's argument, if the bytes have no use but the upload (then the File can be streamed). */
 function streamableBody(plan: Plan): Node | undefined {
   const body = streamBody(plan);
-  return body && plan.otherUses.length === 0 && !usedIn(byteNames(plan), nonCarriers(plan), body) ? body : undefined;
+  return body && plan.otherUses.length === 0 && onlyBytes(plan, body) && !usedIn(byteNames(plan), nonCarriers(plan), body) ? body : undefined;
 }
 
 /** A route handler that reads its Request's body: the slot is taken before the body is read (an unread body
@@ -47,7 +47,8 @@ export function handlerEdits(ctx: CodemodContext, sf: SourceFile, plan: Plan, h:
   const reqText = receiverText(h.formCall);
   const problem = { problem: 'the handler tail could not be wrapped in withUploadSlot' };
   const target = streamTarget(plan, ctx.project);
-  const streaming = target ? streamingEdits(plan, h, target) : undefined;
+  const attempt = target ? streamingEdits(plan, h, target) : undefined;
+  const streaming = attempt && !('reason' in attempt) ? attempt : undefined;
   if (streaming) {
     // Without a size guard there is no maxBytes, so no FileTooLargeError to answer.
     const errors = streaming.tooLarge ? [busy, { cls: 'FileTooLargeError', response: streaming.tooLarge }] : [busy];
@@ -85,11 +86,11 @@ export function handlerEdits(ctx: CodemodContext, sf: SourceFile, plan: Plan, h:
   }
   const wrap = tailWrap(h, sf, inner, [busy]);
   if (!wrap) return problem;
-  const why = notStreamedWhy(uploader, plan, Boolean(target), h.formVar);
+  const why = notStreamedWhy(uploader, plan, attempt && 'reason' in attempt ? attempt.reason : undefined);
   const toStream = plan.otherUses.length
     ? `check a bounded prefix of the stream instead (e.g. the first bytes for a magic number) and pass the rest on`
     : target
-      ? 'read the other fields from readMultipartFile().fields (sent before the file)'
+      ? 'change what the reason above names (e.g. read other fields from readMultipartFile().fields, sent before the file)'
       : `let ${uploader}() accept a Readable`;
   return {
     edits: [wrap],

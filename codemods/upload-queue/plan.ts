@@ -151,6 +151,15 @@ export function planFor(read: AwaitExpression): PlanOutcome {
   return { problem: 'no awaited call in the same block receives the bytes' };
 }
 
+/** Is `target` (where the bytes enter the upload) nothing but the bytes: the read or a byte name, under copies at
+ * most? `validate(buffer)` or `sha(buffer)` there is another use, and streaming would drop it. */
+export function onlyBytes(plan: Plan, target: Node): boolean {
+  const readCall = plan.read.getExpression();
+  const calls = target.getDescendantsOfKind(SyntaxKind.CallExpression).concat(Node.isCallExpression(target) ? [target] : []);
+  // `Readable.from(buffer)` only turns the bytes into a stream: the streamed part replaces it as a whole.
+  return calls.every((c) => c === readCall || CARRIER_CALL.test(calleeText(c)) || /^(?:stream\.)?Readable\.from$/.test(calleeText(c)));
+}
+
 /** A `return` of the function itself among these statements (not one inside a nested function). */
 export function returnsFrom(fn: Node, stmts: Statement[]): boolean {
   return stmts.some((s) => s.getDescendantsOfKind(SyntaxKind.ReturnStatement).some((r) => enclosingFunction(r) === fn));
