@@ -30,6 +30,8 @@ export interface ScenarioContext {
   sessions: import('../src/load/sessions.ts').SessionPool;
   /** Present when the target is a lab on this machine (`--lab-dir`, or the default lab serving this URL). */
   lab?: import('../src/diagnose/lab-target.ts').LabTarget;
+  /** Read chat replies in this format instead of detecting it (`--stream-format`, or the config's chat.streamFormat). */
+  streamFormat?: import('../src/load/stream.ts').StreamFormat;
 }
 
 /**

@@ -7,6 +7,7 @@ import ora, { type Ora } from 'ora';
 import { scenarios as registry } from '../../scenarios/index.ts';
 import type { Scenario, ScenarioContext } from '../../scenarios/types.ts';
 import { loadConfig, type TargetConfig } from '../config.ts';
+import { forcedStreamFormat, type StreamFormat } from '../load/stream.ts';
 import { openDbProbe, type DbProbe } from '../db/probe.ts';
 import { UsageError } from '../errors.ts';
 import { HttpClient } from '../load/http.ts';
@@ -47,6 +48,8 @@ export interface DiagnoseOptions {
   runs?: number;
   /** Threshold preset (src/report/presets/<name>.json). Default `default`. */
   preset?: string;
+  /** Read chat replies in this format instead of detecting it; overrides the config's chat.streamFormat. */
+  streamFormat?: StreamFormat;
 }
 
 export const MAX_RUNS = 20;
@@ -171,6 +174,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
           client,
           sessions,
           lab,
+          streamFormat: forcedStreamFormat(opts.streamFormat ?? config.target?.chat?.streamFormat),
         };
         const report = await runOne(scenario, ctx, config, preset, runSignal);
         current.push(report);

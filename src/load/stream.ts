@@ -164,6 +164,11 @@ export async function readChatStream(body: AsyncIterable<Buffer>, meta: StreamMe
   return result;
 }
 
+/** A configured format as the reader takes it: `auto` (or nothing) means detect from the response. */
+export function forcedStreamFormat(value: StreamFormat | 'auto' | undefined): StreamFormat | undefined {
+  return value === 'auto' ? undefined : value;
+}
+
 export interface ChatOptions {
   /** Read the reply in this format whatever the response says (config `streamFormat`, `--stream-format`). */
   format?: StreamFormat;
