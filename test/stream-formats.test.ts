@@ -32,6 +32,13 @@ async function readJson(req: http.IncomingMessage): Promise<{ message: string }>
 /** A chat app: the route picks the format, `?cut` talks to a Gemini that fails mid-reply. */
 async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://app.invalid');
+  if (url.pathname === '/v1/ask') {
+    // Another app's shape: a bearer token and a `question` field.
+    const { question } = (await readJson(req)) as unknown as { question: string };
+    if (req.headers.authorization !== 'Bearer t0k') return void res.writeHead(401).end();
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    return void res.end(`you asked ${req.method} ${question}`);
+  }
   const { message } = await readJson(req);
   const upstream = url.searchParams.has('cut') ? cutting : gemini;
   const model = createGoogleGenerativeAI({ baseURL: `${upstream.url}/v1beta`, apiKey: 'k' })(MODEL);
@@ -148,6 +155,11 @@ describe('chat stream formats, detected from the response', () => {
   it('does not take "2:15" on a text/plain first line for a data-stream part', async () => {
     const r = await ask('/plain-time');
     expect(r).toMatchObject({ format: 'text', text: '2:15\nis when the tender leaves', complete: true });
+  });
+
+  it('sends the request the target describes (method, body, headers) instead of POST {message}', async () => {
+    const r = await chat(client, '/v1/ask', 'unused', undefined, 5_000, { request: { method: 'PUT', json: { question: 'trail?' }, headers: { authorization: 'Bearer t0k' } } });
+    expect(r).toMatchObject({ status: 200, format: 'text', text: 'you asked PUT trail?' });
   });
 
   it('reads in a forced format whatever the response says', async () => {

@@ -1,5 +1,5 @@
 import { classifyResponse, classifyThrown, type ErrorClass } from './classify.ts';
-import { describe, type HttpClient, type StreamMeta } from './http.ts';
+import { describe, type HttpClient, type RequestOptions, type StreamMeta } from './http.ts';
 import type { CookieJar } from './cookies.ts';
 import { formatFromFirstLine, formatFromHeaders, sseNonData, type Detection, type FormatSource, type Pending } from './formats/detect.ts';
 import { ENDS_WITH_FINISH, FRAMING, PARSE, type StreamFormat } from './formats/parts.ts';
@@ -172,6 +172,11 @@ export function forcedStreamFormat(value: StreamFormat | 'auto' | undefined): St
 export interface ChatOptions {
   /** Read the reply in this format whatever the response says (config `streamFormat`, `--stream-format`). */
   format?: StreamFormat;
+  /**
+   * The request as the target describes it (a filled template: method, JSON body, headers such as a
+   * bearer token). Default: POST `{ message }`.
+   */
+  request?: Pick<RequestOptions, 'method' | 'json' | 'headers'>;
 }
 
 /** POSTs a chat message and reads the streamed reply; never throws. */
@@ -185,7 +190,8 @@ export async function chat(
 ): Promise<ChatStreamResult> {
   const startedAt = performance.now();
   try {
-    return await client.stream(path, { method: 'POST', json: { message }, jar, timeoutMs }, async (body, meta) => {
+    const request = { method: 'POST' as const, json: { message }, ...opts.request, jar, timeoutMs };
+    return await client.stream(path, request, async (body, meta) => {
       if (meta.status >= 400 || /text\/html/i.test(meta.contentType)) {
         const chunks: Buffer[] = [];
         for await (const c of body) chunks.push(c);
