@@ -9,6 +9,7 @@
  * header from an environment variable.
  */
 import { z } from 'zod';
+import { STREAM_FORMATS as READABLE_STREAM_FORMATS } from '../load/formats/parts.ts';
 import { JSON_POINTER } from './json-pointer.ts';
 import { placeholderProblem, placeholdersIn, type PlaceholderRoot } from './placeholders.ts';
 
@@ -64,7 +65,8 @@ export const accountsSchema = z.discriminatedUnion('from', [
   z.object({ from: z.literal('signup'), request: requestSchema, ...origin }).strict(),
 ]);
 
-export const STREAM_FORMATS = ['auto', 'data-stream', 'ui-message-stream', 'text', 'gemini-sse', 'ndjson'] as const;
+/** `auto`: detect from the response; otherwise one of the formats the chat reader knows (one list, src/load/formats/parts.ts). */
+export const STREAM_FORMATS = ['auto', ...READABLE_STREAM_FORMATS] as const;
 
 export const chatSchema = z
   .object({
