@@ -28,6 +28,23 @@ function exportedName(fn: Node): string | undefined {
   return decl?.getVariableStatement()?.isExported() ? decl.getName() : undefined;
 }
 
+/** A pages-router API handler: the default export of a file under pages/api/. */
+export function isPagesApiHandler(fn: Node, relPath: string): boolean {
+  if (!/^(?:src\/)?pages\/api\//.test(relPath)) return false;
+  if (Node.isFunctionDeclaration(fn) && fn.isDefaultExport()) return true;
+  const name = Node.isFunctionDeclaration(fn) ? fn.getName() : fn.getParentIfKind(SyntaxKind.VariableDeclaration)?.getName();
+  const exported = fn.getSourceFile().getExportAssignments().find((a) => !a.isExportEquals());
+  return Boolean(exported && (exported.getExpression() === fn || (name && exported.getExpression().getText() === name)));
+}
+
+/** A server action: its file or its own body starts with the 'use server' directive. */
+export function isServerAction(fn: Node): boolean {
+  const directive = (stmts: Node[]) => stmts.some((s) => Node.isExpressionStatement(s) && /^['"]use server['"]$/.test(s.getExpression().getText()));
+  const body = Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn) ? fn.getBody() : undefined;
+  const sf = fn.getSourceFile();
+  return directive(sf.getStatements().slice(0, 3)) || Boolean(body && Node.isBlock(body) && directive(body.getStatements().slice(0, 1)));
+}
+
 /** Function-like nodes: the boundaries of a handler's own statements. */
 export function isFunctionLike(node: Node): boolean {
   return Node.isFunctionDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isMethodDeclaration(node);

@@ -49,7 +49,7 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);
-    return planAtomic(label, data, rmw, decision) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel) });
+    return planAtomic(label, data, rmw, decision, info) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel) });
   }
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });

@@ -7,9 +7,10 @@ import { referencedNames } from '../ast.ts';
 import { atomicMessage } from './messages.ts';
 import type { Outcome } from './plan.ts';
 import type { Decision, ReadModifyWrite } from './read-modify-write.ts';
+import { isRequiredNumber, type ModelInfo } from './schema.ts';
 
-/** The atomic rewrite, or undefined when some derived field is not plain `r.f ± x` of its own field. */
-export function planAtomic(label: string, data: Node, rmw: ReadModifyWrite, decision: Decision): Outcome | undefined {
+/** The atomic rewrite, or undefined when some derived field is not plain `r.f ± x` of its own required number column. */
+export function planAtomic(label: string, data: Node, rmw: ReadModifyWrite, decision: Decision, info: ModelInfo): Outcome | undefined {
   if (!Node.isObjectLiteralExpression(data) || decision.wholeObject) return undefined;
   const { readVar, tainted } = rmw;
   const derived = data.getProperties().filter((p) => !Node.isPropertyAssignment(p) || referencedNames(p.getInitializerOrThrow()).some((n) => tainted.has(n)));
@@ -17,7 +18,8 @@ export function planAtomic(label: string, data: Node, rmw: ReadModifyWrite, deci
   const clean = (n: Node) => !referencedNames(n).some((x) => tainted.has(x));
   const ops: Array<{ p: PropertyAssignment; text: string }> = [];
   for (const p of derived) {
-    const op = Node.isPropertyAssignment(p) ? atomicOp(p, readVar, clean, decision) : undefined;
+    // `+` also joins text, and NULL + x stays NULL in the database: only required number columns qualify.
+    const op = Node.isPropertyAssignment(p) && isRequiredNumber(info, p.getName()) ? atomicOp(p, readVar, clean, decision) : undefined;
     if (!op) return undefined;
     ops.push({ p: p as PropertyAssignment, text: op });
   }

@@ -72,7 +72,12 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
     `})${l.semi}`,
   ];
   const lines = versionedWrite(site, callLines, l);
-  if (site.declared) lines.push(`${site.declared.kind} ${site.declared.name} = await ${delegate}.findUniqueOrThrow(${reread})${l.semi}`);
+  if (site.declared) {
+    // The declaration as written (kind, name, type annotation), now holding the re-read.
+    const stmt = site.statement.getText();
+    const from = site.awaited.getStart() - site.statement.getStart();
+    lines.push(stmt.slice(0, from) + `await ${delegate}.findUniqueOrThrow(${reread})` + stmt.slice(from + site.awaited.getWidth()));
+  }
   const checked = [...decision.guardedFields].filter((f) => !whereKeys.has(f)).map((f) => `${readVar}.${f}`);
   return {
     kind: 'edit',

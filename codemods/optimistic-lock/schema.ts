@@ -5,6 +5,8 @@ export interface ModelInfo {
   versionField?: 'version' | 'updatedAt';
   /** Scalar field → its Prisma type (String, Int, DateTime, an enum …); lists and relations are left out. */
   fields?: Map<string, string>;
+  /** Scalar fields declared optional (`Int?`): NULL there, where `{ increment }` would keep NULL. */
+  optional?: Set<string>;
 }
 
 // Types a `where` can compare for equality (enums too: any name that is not a model). Json and Bytes cannot.
@@ -19,11 +21,13 @@ export function schemaModels(schema: string | undefined): Map<string, ModelInfo>
     const body = m[2]!;
     const versionField = /^\s*version\s+Int\b/m.test(body) ? 'version' : /^\s*updatedAt\s+DateTime\b/m.test(body) ? 'updatedAt' : undefined;
     const fields = new Map<string, string>();
+    const optional = new Set<string>();
     for (const f of body.matchAll(/^\s*(\w+)\s+(\w+)(\[\])?(\?)?/gm)) {
       if (f[3]) continue;
       fields.set(f[1]!, f[2]!);
+      if (f[4]) optional.add(f[1]!);
     }
-    out.set(delegate, { versionField, fields });
+    out.set(delegate, { versionField, fields, optional });
   }
   const modelNames = new Set([...schema.matchAll(/^model\s+(\w+)/gm)].map((m) => m[1]!));
   for (const info of out.values()) for (const [name, type] of info.fields!) if (modelNames.has(type)) info.fields!.delete(name);
@@ -45,6 +49,13 @@ export function readSchema(ctx: CodemodContext): string | undefined {
   }
   const folder = ctx.listFiles('prisma/schema').filter((f) => f.endsWith('.prisma'));
   return folder.length ? folder.map((f) => ctx.readText(f) ?? '').join('\n') : undefined;
+}
+
+const NUMERIC = new Set(['Int', 'BigInt', 'Float', 'Decimal']);
+
+/** A required number column: the only kind where `{ increment: x }` does what `r.f + x` did (never on NULL or text). */
+export function isRequiredNumber(info: ModelInfo, field: string): boolean {
+  return Boolean(info.fields && NUMERIC.has(info.fields.get(field) ?? '') && !info.optional?.has(field));
 }
 
 /** Fields that cannot go into a `where` equality (unknown, relation, list, Json, Bytes), given the schema. */

@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type AwaitExpression, type CallExpression, type Statement } from 'ts-morph';
 import { enclosingFunction } from '../ast.ts';
-import { isFunctionLike, routeHandlerMethod, type HttpMethod } from '../lib/route-handler.ts';
+import { isFunctionLike, isPagesApiHandler, isServerAction, routeHandlerMethod, type HttpMethod } from '../lib/route-handler.ts';
 
 export interface WriteSite {
   fn: Node;
@@ -44,6 +44,9 @@ export function writeSite(update: CallExpression, relPath: string): WriteSite | 
   const parent = statement.getParent();
   if (!parent || !(Node.isBlock(parent) || Node.isCaseClause(parent) || Node.isDefaultClause(parent))) return 'its statement is not inside a block';
   const method = routeHandlerMethod(fn, relPath);
+  // Both answer their client themselves, and neither a Response nor a thrown class survives the trip there.
+  if (!method && isPagesApiHandler(fn, relPath)) return 'it is in a pages/api handler, which answers a conflict with res.status(409), not a returned Response';
+  if (!method && isServerAction(fn)) return 'it is in a server action, whose client would see a thrown ConflictError only as a generic error';
   return { fn, awaited, statement, declared, context: method ? { kind: 'route', method } : { kind: 'library' } };
 }
 
