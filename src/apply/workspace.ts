@@ -8,9 +8,11 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { SourceFile } from 'ts-morph';
 import { templateDependencies } from '../../codemods/templates/dependencies.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { insideRoot, toRel } from './paths.ts';
 
-export const TEMPLATES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../codemods/templates');
+// Shipped as .ts beside the compiled code (package.json `files`): found from src/ and from dist/ alike.
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'codemods', 'templates');
 
 /** Where the limiter and cache templates keep their state: process memory, or Redis (`apply --store redis`). */
 export type TemplateStore = 'memory' | 'redis';
@@ -48,7 +50,7 @@ function importedPackages(text: string): string[] {
 }
 
 function ownVersions(): Record<string, string> {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(TEMPLATES_DIR, '../../package.json'), 'utf8')) as {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
   };

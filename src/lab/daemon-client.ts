@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MockGeminiFaults, MockGeminiOptions } from './mock-gemini-options.ts';
 import { spawnDetached, isAlive, type SpawnedProcess } from './processes.ts';
 import { repoRoot, writeJsonAtomic } from './state.ts';
@@ -33,6 +33,18 @@ export interface DaemonInfo {
 export const daemonConfigFile = (labDir: string) => path.join(labDir, 'daemon-config.json');
 export const daemonInfoFile = (labDir: string) => path.join(labDir, 'daemon.json');
 
+/**
+ * The daemon module beside this one: compiled (dist/, the shipped CLI) it runs as is; as TypeScript
+ * (tests import src/ directly) it runs through tsx's loader, by absolute path so the child needs no
+ * particular working directory.
+ */
+function daemonEntry(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return [path.join(path.dirname(here), 'daemon.js')];
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsxLoader, path.join(path.dirname(here), 'daemon.ts')];
+}
+
 /** Starts the daemon in its own process group and waits (bounded) for it to publish its ports. */
 export async function startDaemon(
   labDir: string,
@@ -42,12 +54,10 @@ export async function startDaemon(
 ): Promise<{ process: SpawnedProcess; info: DaemonInfo }> {
   await fs.rm(daemonInfoFile(labDir), { force: true });
   await writeJsonAtomic(daemonConfigFile(labDir), config);
-  // `--import tsx`, by absolute path, so the child needs no particular working directory.
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const logFile = path.join(labDir, 'daemon.log');
   const child = spawnDetached(
     process.execPath,
-    ['--import', tsxLoader, path.join(repoRoot, 'src', 'lab', 'daemon.ts'), labDir],
+    [...daemonEntry(), labDir],
     { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' }, logFile },
   );
   await onSpawn(child);

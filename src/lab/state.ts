@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 /**
  * Everything a running lab is made of, written as each part starts, so `lab down` can stop what
@@ -39,7 +39,8 @@ export interface LabState {
   processes: LabProcess[];
 }
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** genie-fix's own folder: the sample app and the default lab folder are found from it, from src/ or dist/. */
+export const repoRoot = PACKAGE_ROOT;
 
 export function resolveLabDir(explicit?: string): string {
   return path.resolve(explicit ?? process.env.GENIE_LAB_DIR ?? defaultLabDir());
