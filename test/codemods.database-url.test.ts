@@ -57,6 +57,9 @@ describe('deployment kind (what database-url sizes the pool for)', () => {
   it('looks up to the repository root of a monorepo, and no further than the app when there is no repository', () => {
     const repo = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'docker/Dockerfile.web': 'FROM node:20', 'apps/web/package.json': '{}' });
     expect(detectDeployKind(path.join(repo, 'apps/web'))).toEqual({ kind: 'server', serverless: [], server: ['../../docker/Dockerfile.web'] });
+    // An exported copy without .git: the workspace file marks the top.
+    const workspace = tree({ 'pnpm-workspace.yaml': 'packages: [apps/*]\n', 'docker-compose.yml': 'services: {}', 'apps/web/vercel.json': '{}' });
+    expect(detectDeployKind(path.join(workspace, 'apps/web'))).toEqual({ kind: 'unknown', serverless: ['vercel.json'], server: ['../../docker-compose.yml'] });
     const loose = tree({ Dockerfile: 'FROM node:20', 'app/package.json': '{}' });
     expect(detectDeployKind(path.join(loose, 'app')).kind).toBe('unknown');
   });

@@ -39,18 +39,24 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The app folder, then its parents up to the repository root (a monorepo deploys apps/web from the top). */
+/** A repository or workspace root: where a monorepo keeps the Dockerfile or compose file that deploys its apps. */
+function isTop(dir: string): boolean {
+  if (['.git', 'pnpm-workspace.yaml', 'turbo.json', 'lerna.json', 'nx.json'].some((f) => fs.existsSync(path.join(dir, f)))) return true;
+  return Boolean(readJson(path.join(dir, 'package.json'))?.workspaces);
+}
+
+/** The app folder, then its parents up to the repository or workspace root (a monorepo deploys apps/web from the top). */
 function foldersToSearch(root: string): string[] {
   const chain = [root];
   let dir = root;
-  for (let depth = 0; depth < 4 && !fs.existsSync(path.join(dir, '.git')); depth++) {
+  for (let depth = 0; depth < 4 && !isTop(dir); depth++) {
     const parent = path.dirname(dir);
     if (parent === dir) return [root];
     dir = parent;
     chain.push(dir);
   }
   // No repository root above: the app stands alone, its parents (a temp folder, a home folder) say nothing.
-  return fs.existsSync(path.join(dir, '.git')) ? chain : [root];
+  return isTop(dir) ? chain : [root];
 }
 
 export function detectDeployKind(root: string): DeployVerdict {

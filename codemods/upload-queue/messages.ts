@@ -31,10 +31,10 @@ export function slottedInHandler(uploader: string, reqText: string, fileVar: str
   return `${reqText}.formData() + ${fileVar}.arrayBuffer() + ${uploader}() run inside withUploadSlot: the body is read only once a slot is free (bodies waiting stay in the socket), so ${SLOT} uploads are in memory at once; busy → 503 with Retry-After; ${what}`;
 }
 
-/** Why the file is not streamed: what stopped the busboy rewrite, else the bytes' other uses, else the uploader. */
+/** Why the file is not streamed: the bytes' other uses, else what stopped the busboy rewrite, else the uploader. */
 export function notStreamedWhy(uploader: string, plan: Plan, streamingStopped?: string): string {
-  if (streamingStopped) return streamingStopped;
   if (plan.otherUses.length) return `${otherUsesText(plan)} reads the whole bytes before the upload`;
+  if (streamingStopped) return streamingStopped;
   return `${uploader}() takes the whole file as a buffer`;
 }
 
