@@ -7,7 +7,7 @@ import { databaseUrl } from './database-url.ts';
 import { fetchCache } from './fetch-cache.ts';
 import { geminiQueue } from './gemini-queue.ts';
 import { optimisticLock } from './optimistic-lock/index.ts';
-import { rateLimiter } from './rate-limiter.ts';
+import { rateLimiter } from './rate-limiter/index.ts';
 import { sessionId } from './session-id.ts';
 import { streamBuffer } from './stream-buffer.ts';
 import { uploadQueue } from './upload-queue/index.ts';

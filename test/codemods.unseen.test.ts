@@ -4,6 +4,7 @@
  * already keyed by user, code that is already safe. Each app is copied under .genie-lab/ (so the templates'
  * packages resolve from the repo's node_modules), patched with --write, type-checked, and patched again.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,8 +28,8 @@ function copyApp(name: string): string {
 interface Expectation {
   changed: Record<string, RegExp[]>;
   identical: string[];
-  /** Candidates (needing a human) expected, by file. */
-  candidates?: string[];
+  /** Sites that need a human, as `<codemod> <file>`. */
+  needsHuman?: string[];
 }
 
 const EXPECT: Record<string, Expectation> = {
@@ -56,6 +57,8 @@ const EXPECT: Record<string, Expectation> = {
       'app/api/summarize/route.ts': [/runGemini\(\(\) => ai\.models\.generateContent\(/],
       'app/api/tasks/[id]/route.ts': [/expected: \{ done: task\.done \}/, /data: \{ done: !task\.done \}/],
     },
+    // A Neon direct endpoint: switching to the pooled one is the user's call (migrations need the direct URL).
+    needsHuman: ['database-url .env.production'],
     identical: ['app/api/auth/signin/route.ts', 'app/api/feed/route.ts', 'lib/gemini-endpoint.ts', 'lib/prisma.ts', 'lib/ratelimit.ts', 'lib/passwords.ts'],
   },
 };
@@ -70,12 +73,13 @@ describe('codemods on apps nobody here wrote', () => {
       const first = await applyCodemods({ dir: root, write: true, force: true });
       expect(first.codemods.flatMap((c) => c.failures)).toEqual([]);
       expect(first.unparsable).toEqual([]);
-      expect(first.exitCode).toBe(0);
-      expect(first.typecheck?.ran).toBe(true);
-      expect(first.typecheck?.newErrors).toEqual([]);
-      // The apps type-check clean before, so "no new errors" is not hiding behind existing ones.
-      expect(first.typecheck?.errorsBefore).toBe(0);
-      expect(first.typecheck?.errorsAfter).toBe(0);
+      // Every site of these apps has a proven fix or is safe as it is, but for the advice a human must act on.
+      expect(first.codemods.flatMap((c) => c.candidates.map((n) => `${c.id} ${n.file}`))).toEqual(want.needsHuman ?? []);
+      expect(first.exitCode).toBe(want.needsHuman ? 1 : 0);
+      expect(first.proof).toMatchObject({ checked: true, editsDropped: 0 });
+      // The apps type-check clean after the write (and before: see the fixture), checked by the real compiler too.
+      const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '--incremental', 'false', '-p', root], { encoding: 'utf8', timeout: 300_000 });
+      expect(tsc.stdout + tsc.stderr).toBe('');
 
       const changed = first.files.map((f) => f.path);
       for (const [rel, patterns] of Object.entries(want.changed)) {

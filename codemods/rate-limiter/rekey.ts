@@ -1,0 +1,138 @@
+/**
+ * The rewrite for one login function whose limiter is keyed by IP alone and that checks the password itself:
+ * the IP-only check is replaced by the template's IP + account gate, placed where the account is known and
+ * before the user lookup / password check; every bad-credentials exit records a failure, success resets.
+ */
+import { Node, SyntaxKind, type CallExpression, type IfStatement, type Statement } from 'ts-morph';
+import { eolOf, indentOf, indentUnit, referencedNames, type Edit } from '../ast.ts';
+import type { LoginFunction } from './detect.ts';
+
+export type Rekey = { edits: Edit[]; account: string } | { humanReason: string; at: Node };
+
+function topLevel(node: Node, body: Node): Statement | undefined {
+  let cur: Node | undefined = node;
+  while (cur && cur.getParent() !== body) cur = cur.getParent();
+  return cur as Statement | undefined;
+}
+
+/** `if (…) return 401` in a route; `if (…) return null` in NextAuth's authorize (its way of saying "wrong credentials"). */
+function rejectsCredentials(stmt: Statement, lf: LoginFunction): boolean {
+  if (!Node.isIfStatement(stmt)) return false;
+  const then = stmt.getThenStatement().getText();
+  if (!/\breturn\b/.test(then)) return false;
+  return lf.kind === 'route' ? /\b401\b|Unauthorized/i.test(then) : /\breturn\s+(?:null|false|undefined)\b/.test(then);
+}
+
+const BODY_PARSE = /\.(?:json|formData|text|parse|safeParse|parseAsync|safeParseAsync)\(/;
+
+/** A statement that does something a refused request must not do first (a write, a call out, a log line). */
+function hasSideEffects(stmt: Statement): boolean {
+  return stmt.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => {
+    const text = c.getExpression().getText();
+    if (BODY_PARSE.test(`${text}(`) || /^(?:String|Number|Boolean|JSON\.\w+|Object\.\w+|Array\.\w+)$/.test(text)) return false;
+    return /create|update|delete|upsert|insert|send|write|log|set|push|fetch|emit|track|record/i.test(text);
+  });
+}
+
+function indentStart(stmt: Node): number {
+  const text = stmt.getSourceFile().getFullText();
+  return text.lastIndexOf('\n', stmt.getStart() - 1) + 1;
+}
+
+/** A statement's whole lines, plus one blank line after it so no double gap is left behind. */
+function lineRangeWithBlank(stmt: Node): Edit {
+  const text = stmt.getSourceFile().getFullText();
+  const start = indentStart(stmt);
+  let end = text.indexOf('\n', stmt.getEnd());
+  end = end < 0 ? text.length : end + 1;
+  const blank = /^[ \t]*\r?\n/.exec(text.slice(end));
+  if (blank) end += blank[0].length;
+  return { start, end, text: '' };
+}
+
+/** The identifier the user is looked up by (`findUnique({ where: { email } })`), else an email/username local. */
+function accountName(body: Node, verify: CallExpression): string | undefined {
+  const lookup = body.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => /\.(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/.test(c.getExpression().getText()) && c.getStart() < verify.getStart());
+  const where = lookup?.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression)?.getProperty('where');
+  const whereObj = where?.asKind(SyntaxKind.PropertyAssignment)?.getInitializer()?.asKind(SyntaxKind.ObjectLiteralExpression);
+  const first = whereObj?.getProperties()[0];
+  if (first && Node.isShorthandPropertyAssignment(first)) return first.getName();
+  if (first && Node.isPropertyAssignment(first) && Node.isIdentifier(first.getInitializerOrThrow())) return first.getInitializerOrThrow().getText();
+  const named = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => /^(?:email|username|userName|login|account|phone)$/.test(d.getName()) || /\b(?:email|username)\b/.test(d.getNameNode().getText()));
+  if (!named) return undefined;
+  return Node.isIdentifier(named.getNameNode()) ? named.getName() : /\b(email|username)\b/.exec(named.getNameNode().getText())![1];
+}
+
+export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: string, verify: CallExpression): Rekey {
+  const { body } = lf;
+  const sf = body.getSourceFile();
+  const limStmt = topLevel(call, body);
+  if (!limStmt) return { humanReason: 'login limiter keyed by IP alone inside a nested block: re-key it by IP + account by hand', at: call };
+  const stmts = body.getStatements();
+  // The check that acts on it: the statement itself (`if (!limit(…))`) or the next `if` that uses its result.
+  let gate: Statement | undefined;
+  let resultVar: string | undefined;
+  let bound: string[] = [];
+  if (Node.isIfStatement(limStmt)) gate = limStmt;
+  else if (Node.isVariableStatement(limStmt)) {
+    const d = limStmt.getDeclarations()[0]!;
+    bound = Node.isIdentifier(d.getNameNode()) ? [d.getName()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
+    resultVar = Node.isIdentifier(d.getNameNode()) ? d.getName() : undefined;
+    gate = stmts.slice(stmts.indexOf(limStmt) + 1).find((s) => Node.isIfStatement(s) && referencedNames(s.getExpression()).some((n) => bound.includes(n)));
+  }
+  if (!gate || !Node.isIfStatement(gate) || !/\b(?:return|throw)\b/.test(gate.getThenStatement().getText())) {
+    return { humanReason: 'login limiter keyed by IP alone, but its result is not checked by a plain `if (…) return` next to it: re-key it by IP + account by hand', at: call };
+  }
+  const account = accountName(body, verify);
+  if (!account) return { humanReason: 'login limiter keyed by IP alone, but no account identifier found to add to the key', at: call };
+  const accountDecl = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => (Node.isIdentifier(d.getNameNode()) ? d.getName() === account : d.getNameNode().getText().includes(account)));
+  const lookup = body.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => /\.(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/.test(c.getExpression().getText()) && c.getStart() < verify.getStart());
+  const firstUse = [lookup, verify].filter((n): n is CallExpression => Boolean(n)).sort((a, b) => a.getStart() - b.getStart())[0]!;
+  const insertBefore = topLevel(firstUse, body);
+  const declTop = accountDecl ? topLevel(accountDecl, body) : undefined;
+  if (!insertBefore || !declTop || stmts.indexOf(declTop) >= stmts.indexOf(insertBefore) || stmts.indexOf(gate) >= stmts.indexOf(insertBefore)) {
+    return { humanReason: 'login limiter keyed by IP alone, but the handler is shaped unusually (account read after the lookup); re-key it by hand', at: call };
+  }
+  // Moving the check down past code that writes or calls out would let refused requests do that first.
+  const between = stmts.slice(stmts.indexOf(gate) + 1, stmts.indexOf(insertBefore)).find(hasSideEffects);
+  if (between) {
+    return { humanReason: `login limiter keyed by IP alone; the account is known only after \`${between.getText().split('\n')[0]!.slice(0, 60)}\`, which has side effects a refused attempt must not cause: re-key it by hand`, at: call };
+  }
+  const eol = eolOf(sf);
+  const pad = indentOf(insertBefore);
+  const unit = indentUnit(sf);
+  const thenNode = gate.getThenStatement();
+  const thenText = thenNode.getText();
+  const usesResult = referencedNames(thenNode).some((n) => bound.includes(n));
+  let refused: string;
+  if (resultVar && gate.getExpression().getText().replace(/\s/g, '') === `!${resultVar}.allowed` && (!usesResult || new RegExp(`\\b${resultVar}\\.(?:retryAfterMs|allowed)\\b`).test(thenText))) {
+    refused = thenText.replace(new RegExp(`\\b${resultVar}\\b`, 'g'), 'loginGate');
+  } else if (!usesResult && lf.kind !== 'route') {
+    // Outside a route there is no Response to give: the app's own refusal, as it was (a throw, `return null`).
+    refused = thenText;
+  } else if (lf.kind === 'route') {
+    refused = `{${eol}${pad}${unit}return Response.json(${eol}${pad}${unit}${unit}{ error: 'Too many login attempts. Try again later.' },${eol}${pad}${unit}${unit}{ status: 429, headers: { 'Retry-After': String(Math.ceil(loginGate.retryAfterMs / 1000)) } },${eol}${pad}${unit});${eol}${pad}}`;
+  } else {
+    return { humanReason: `login limiter keyed by IP alone in a function that is not a route handler, and its refusal uses the limiter's own result: re-key it by hand`, at: call };
+  }
+  const edits: Edit[] = [{ start: indentStart(insertBefore), end: indentStart(insertBefore), text: `${pad}const loginGate = await checkLoginAllowed(${ipExpr}, ${account});${eol}${pad}if (!loginGate.allowed) ${refused}${eol}${eol}` }];
+  edits.push(lineRangeWithBlank(limStmt), ...(gate === limStmt ? [] : [lineRangeWithBlank(gate)]));
+  const failures = stmts.slice(stmts.indexOf(insertBefore)).filter((s) => rejectsCredentials(s, lf)) as IfStatement[];
+  if (failures.length === 0) {
+    return { humanReason: `no \`if (…) return ${lf.kind === 'route' ? '401' : 'null'}\` after the password check: add recordLoginFailure/recordLoginSuccess by hand`, at: verify };
+  }
+  for (const f of failures) {
+    const then = f.getThenStatement();
+    const innerPad = indentOf(f) + unit;
+    if (Node.isBlock(then)) {
+      const open = then.getStart() + 1;
+      edits.push({ start: open, end: open, text: `${eol}${innerPad}await recordLoginFailure(${ipExpr}, ${account});` });
+    } else {
+      edits.push({ start: then.getStart(), end: then.getEnd(), text: `{${eol}${innerPad}await recordLoginFailure(${ipExpr}, ${account});${eol}${innerPad}${then.getText()}${eol}${indentOf(f)}}` });
+    }
+  }
+  const lastFailure = failures[failures.length - 1]!;
+  const endOfLine = sf.getFullText().indexOf('\n', lastFailure.getEnd()) + 1;
+  edits.push({ start: endOfLine, end: endOfLine, text: `${eol}${indentOf(lastFailure)}await recordLoginSuccess(${ipExpr}, ${account});${eol}` });
+  return { edits, account };
+}
