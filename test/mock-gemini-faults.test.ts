@@ -150,3 +150,33 @@ describe('the real AI SDK Google provider against the strict mock', () => {
     expect(kinds).toContain('error');
   });
 });
+
+describe('lab up --gemini-faults', () => {
+  it('parses the list into the mock\'s options, naming a bad entry', async () => {
+    const { parseGeminiFaults } = await import('../src/lab/mock-gemini-options.ts');
+    expect(parseGeminiFaults('mid-stream-error-rate=0.2, overloaded-rate=0.1,max-output-tokens=200,non-json-stream-errors,lf,mid-stream-error-after=3')).toEqual({
+      midStreamErrorRate: 0.2,
+      overloadedRate: 0.1,
+      maxOutputTokens: 200,
+      nonJsonStreamErrors: true,
+      separator: '\n\n',
+      midStreamErrorAfterChunks: 3,
+    });
+    expect(() => parseGeminiFaults('overloaded-rate=2')).toThrow(/overloaded-rate needs a fraction from 0 to 1/);
+    expect(() => parseGeminiFaults('slow')).toThrow(/unknown fault "slow"; choose from/);
+  });
+
+  it('rejects a bad list with exit 2 before starting anything', async () => {
+    const { main } = await import('../src/cli.ts');
+    const write = process.stderr.write.bind(process.stderr);
+    let stderr = '';
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+    try {
+      expect(await main(['node', 'genie-fix', 'lab', 'up', '--lab-dir', '/nonexistent/genie-lab', '--gemini-faults', 'max-output-tokens=0'])).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(stderr).toMatch(/--gemini-faults: max-output-tokens needs a whole number ≥ 1/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

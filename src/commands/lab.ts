@@ -4,6 +4,7 @@ import { progressLine } from '../terminal.ts';
 import { intOption } from './options.ts';
 import { redact } from '../redact.ts';
 import { LAB_DEFAULTS } from '../lab/defaults.ts';
+import { parseGeminiFaults } from '../lab/mock-gemini-options.ts';
 import type { LabInfo } from '../lab/index.ts';
 
 // The lab's code (pg, proxies, process control) loads only when a lab command runs: other commands start faster.
@@ -17,6 +18,7 @@ interface UpFlags {
   json?: boolean;
   rebuild?: boolean;
   labDir?: string;
+  geminiFaults?: string;
 }
 
 /** The --json contract of DESIGN.md: exactly these keys. databaseUrl carries the throwaway lab password by design. */
@@ -38,6 +40,14 @@ function describe(info: LabInfo): string {
   );
 }
 
+function geminiFaultsFlag(list: string) {
+  try {
+    return parseGeminiFaults(list);
+  } catch (err) {
+    throw new UsageError(`--gemini-faults: ${(err as Error).message}`);
+  }
+}
+
 async function up(flags: UpFlags): Promise<void> {
   const spinner = progressLine('starting the lab');
   // Ctrl-C half-way must not leave detached children behind: labUp stops what it started, then the
@@ -55,6 +65,7 @@ async function up(flags: UpFlags): Promise<void> {
       instances: flags.instances,
       maxConnections: flags.maxConnections,
       dbLatencyMs: flags.dbLatencyMs,
+      gemini: flags.geminiFaults === undefined ? undefined : geminiFaultsFlag(flags.geminiFaults),
       forceBuild: flags.rebuild,
       labDir: flags.labDir,
       onProgress: (step) => spinner.update(redact(step)),
@@ -113,6 +124,7 @@ export function register(program: Command): void {
     .option('--instances <n>', `next start instances behind the proxy (default ${LAB_DEFAULTS.instances})`, intOption('--instances', { min: 1, max: 64, example: LAB_DEFAULTS.instances }))
     .option('--max-connections <n>', `PostgreSQL max_connections (default ${LAB_DEFAULTS.maxConnections}, 3 reserved for superusers)`, intOption('--max-connections', { min: 5, max: 10_000, example: LAB_DEFAULTS.maxConnections }))
     .option('--db-latency-ms <n>', `delay added each way between the app and PostgreSQL (default ${LAB_DEFAULTS.dbLatencyMs})`, intOption('--db-latency-ms', { min: 0, max: 10_000, example: LAB_DEFAULTS.dbLatencyMs }))
+    .option('--gemini-faults <list>', "mock Gemini's Google-like faults, e.g. mid-stream-error-rate=0.2,overloaded-rate=0.1,max-output-tokens=200,non-json-stream-errors,lf (default: none)")
     .option('--rebuild', 'build the app even when nothing changed')
     .option('--lab-dir <dir>', 'where the lab keeps its state (default $GENIE_LAB_DIR or .genie-lab/)')
     .option('--json', 'print { url, databaseUrl, geminiUrl, testUser } on stdout')

@@ -53,3 +53,39 @@ export function configure(opts: MockGeminiOptions): Config {
     faults: configureFaults(opts),
   };
 }
+
+/**
+ * `lab up --gemini-faults <list>`: the mock's Google-like faults as one comma-separated list, e.g.
+ * `mid-stream-error-rate=0.2,overloaded-rate=0.1,max-output-tokens=200,non-json-stream-errors,lf`.
+ * Names match `genie-fix mock-gemini`'s flags. Throws a RangeError naming the bad entry.
+ */
+export function parseGeminiFaults(list: string): MockGeminiFaults & Pick<MockGeminiOptions, 'separator'> {
+  const out: MockGeminiFaults & Pick<MockGeminiOptions, 'separator'> = {};
+  const fraction = (name: string, raw: string | undefined) => {
+    const v = raw !== undefined && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} needs a fraction from 0 to 1 (${name}=0.1), got "${raw ?? ''}"`);
+    return v;
+  };
+  const whole = (name: string, raw: string | undefined) => {
+    const v = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} needs a whole number ≥ 1 (${name}=2), got "${raw ?? ''}"`);
+    return v;
+  };
+  for (const entry of list.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [name, raw] = entry.split('=', 2) as [string, string | undefined];
+    switch (name) {
+      case 'overloaded-rate': out.overloadedRate = fraction(name, raw); break;
+      case 'mid-stream-error-rate': out.midStreamErrorRate = fraction(name, raw); break;
+      case 'mid-stream-error-after': out.midStreamErrorAfterChunks = whole(name, raw); break;
+      case 'max-output-tokens': out.maxOutputTokens = whole(name, raw); break;
+      case 'non-json-stream-errors': out.nonJsonStreamErrors = true; break;
+      case 'lf': out.separator = '\n\n'; break;
+      case 'crlf': out.separator = '\r\n\r\n'; break;
+      default:
+        throw new RangeError(
+          `unknown fault "${name}"; choose from overloaded-rate=, mid-stream-error-rate=, mid-stream-error-after=, max-output-tokens=, non-json-stream-errors, lf, crlf`,
+        );
+    }
+  }
+  return out;
+}
