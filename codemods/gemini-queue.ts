@@ -21,7 +21,7 @@ export const geminiQueue: Codemod = {
     for (const sf of ctx.files) {
       const guarded = (c: CallExpression) => {
         const guard = existingGuard(c);
-        if (guard) result.notes.push(noteAt(ctx, c, `left alone: this Gemini call already has its own limiter or 429 handling (${guard}); a second queue would stack two retry policies`));
+        if (guard) result.notes.push(noteAt(ctx, c, `left alone: this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`));
         return Boolean(guard);
       };
       const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c) && !guarded(c));
