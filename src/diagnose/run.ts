@@ -3,12 +3,16 @@
  * write. Returns data; the command prints and the CLI entry maps the exit code.
  */
 import { join } from 'node:path';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
+import { spinnerUsable, startSpinner } from '../terminal.ts';
 import { scenarios as registry } from '../../scenarios/index.ts';
 import type { Scenario, ScenarioContext } from '../../scenarios/types.ts';
 import { loadConfig, type TargetConfig } from '../config.ts';
 import { forcedStreamFormat, type StreamFormat } from '../load/stream.ts';
 import { openDbProbe, type DbProbe } from '../db/probe.ts';
+import { parseDatabaseUrl } from '../db/database-url.ts';
+import { DEFAULTS } from '../defaults.ts';
+import { VERSION } from '../version.ts';
 import { UsageError } from '../errors.ts';
 import { HttpClient } from '../load/http.ts';
 import { buildSessionPool, SessionPool } from '../load/sessions.ts';
@@ -16,7 +20,7 @@ import { redact, redactDeep } from '../redact.ts';
 import type { Report, ScenarioReport } from '../report/types.ts';
 import { findLabTarget } from './lab-target.ts';
 import { checkReachable, isLoopback, parseTargetUrl } from './preflight.ts';
-import { writeReports } from '../report/write.ts';
+import { ensureWritableDir, writeReports } from '../report/write.ts';
 import { aggregateRuns } from '../report/aggregate.ts';
 import { compareReports, readReport, type Regression } from '../report/compare.ts';
 import { toThresholdRecord, verdictFrom } from '../report/thresholds.ts';
@@ -41,6 +45,8 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   /** Human progress lines (stderr by default). */
   log?: (line: string) => void;
+  /** What runs now, for a caller's own progress line (demo's step spinner): "pool-exhaustion: 40 of 100 users". */
+  progress?: (text: string) => void;
   version?: string;
   /** The lab serving the URL (for process memory); default: the default lab when it serves this URL. */
   labDir?: string;
@@ -52,7 +58,7 @@ export interface DiagnoseOptions {
   streamFormat?: StreamFormat;
 }
 
-export const MAX_RUNS = 20;
+export const MAX_RUNS = DEFAULTS.maxRuns;
 
 export interface DiagnoseResult {
   report: Report;
@@ -116,9 +122,9 @@ async function runOne(scenario: Scenario, ctx: ScenarioContext, config: TargetCo
 export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(redact(line) + '\n'));
   const url = parseTargetUrl(opts.url);
-  const users = opts.users ?? 100;
-  if (!Number.isInteger(users) || users < 1 || users > 2000) throw new UsageError(`--users must be an integer from 1 to 2000, got ${users}`);
-  const runs = opts.runs ?? 1;
+  const users = opts.users ?? DEFAULTS.users;
+  if (!Number.isInteger(users) || users < 1 || users > DEFAULTS.maxUsers) throw new UsageError(`--users must be an integer from 1 to ${DEFAULTS.maxUsers}, got ${users}`);
+  const runs = opts.runs ?? DEFAULTS.runs;
   if (!Number.isInteger(runs) || runs < 1 || runs > MAX_RUNS) throw new UsageError(`--runs must be an integer from 1 to ${MAX_RUNS}, got ${runs}`);
   const preset = loadPreset(opts.preset ?? 'default');
   const selected = selectScenarios(opts.scenarios, opts.skip);
@@ -134,7 +140,12 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   }
   const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
   const outDir = opts.out ?? join('reports', timestamp());
+  // Bad input is found before the first request, not after every scenario ran.
+  const dbConfig = opts.databaseUrl !== undefined ? parseDatabaseUrl(opts.databaseUrl) : undefined;
+  await ensureWritableDir(outDir);
+  const progress = opts.progress ?? (() => undefined);
   const runSignal = opts.signal ?? new AbortController().signal;
+  const spinnerWanted = !opts.log && spinnerUsable(process.stderr);
   const startedAt = new Date();
   const t0 = performance.now();
   const client = new HttpClient(url.origin + url.pathname.replace(/\/+$/, ''), runSignal, Math.max(64, users + 16));
@@ -142,13 +153,22 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   /** Scenario reports of each run, in order. */
   const runReports: ScenarioReport[][] = [];
   try {
-    await checkReachable(client, config.routes.health);
-    if (opts.databaseUrl) db = await openDbProbe(opts.databaseUrl);
+    progress(`checking ${client.origin} answers`);
+    await checkReachable(client, config.routes.health, config.timeouts.requestMs, log);
+    if (dbConfig) db = await openDbProbe(dbConfig);
     const lab = await findLabTarget(client.origin, opts.labDir);
     let sessions = new SessionPool([], 0, 'not needed');
     if (selected.some((s) => s.needsSession)) {
       log(`logging in up to ${users} accounts (once per run, shared by the scenarios)…`);
-      sessions = await buildSessionPool(client, config, users, runSignal);
+      // A slow login (seconds each) must not look like a hang: say how far it got.
+      const loginSpinner = spinnerWanted ? startSpinner('logging in') : null;
+      sessions = await buildSessionPool(client, config, users, runSignal, (done, total) => {
+        const text = `logging in: ${done} of ${total} accounts tried`;
+        progress(text);
+        if (loginSpinner) loginSpinner.text = text;
+        else if (done % 20 === 0) log(`  ${text}`);
+      });
+      loginSpinner?.stop();
       log(`  ${sessions.note}`);
     }
     for (let run = 1; run <= runs && !(run > 1 && runSignal.aborted); run++) {
@@ -160,8 +180,9 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
           current.push({ id: scenario.id, title: scenario.title, verdict: 'skip', summary: 'not run: interrupted (Ctrl-C)', metrics: {}, thresholds: {}, evidence: [], durationMs: 0 });
           continue;
         }
-        const spinner: Ora | null = process.stderr.isTTY && !opts.log ? ora({ text: scenario.id, stream: process.stderr }).start() : null;
+        const spinner: Ora | null = spinnerWanted ? startSpinner(scenario.id) : null;
         if (!spinner) log(`▶ ${scenario.id}: ${scenario.title}`);
+        progress(scenario.id);
         const ctx: ScenarioContext = {
           baseUrl: client.origin,
           users,
@@ -169,7 +190,9 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
           db,
           signal: AbortSignal.any([runSignal, AbortSignal.timeout(config.timeouts.scenarioMs)]),
           progress: (text) => {
-            if (spinner) spinner.text = redact(`${scenario.id}: ${text}`);
+            const line = redact(`${scenario.id}: ${text}`);
+            if (spinner) spinner.text = line;
+            progress(line);
           },
           client,
           sessions,
@@ -194,7 +217,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   const perRun = runReports.map(
     (scenarios): Report => ({
       schemaVersion: 1,
-      tool: { name: 'genie-fix', version: opts.version ?? '0.1.0' },
+      tool: { name: 'genie-fix', version: opts.version ?? VERSION },
       target: { url: redact(client.origin) },
       startedAt: startedAt.toISOString(),
       durationMs,
@@ -208,7 +231,12 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
     const scenario = selected.find((s) => s.id === id);
     return scenario ? `Median of ${perRun.length} runs: ${scenario.summarize(metrics)}` : `Median of ${perRun.length} runs.`;
   };
-  const report: Report = redactDeep({ ...aggregateRuns(perRun, { summarize }), durationMs });
+  const aggregated = aggregateRuns(perRun, { summarize });
+  // Left out on purpose is recorded, so `compare` tells a deliberate skip from a scenario that went missing.
+  const skippedOnPurpose = registry
+    .filter((s) => opts.skip?.includes(s.id) && !aggregated.scenarios.some((r) => r.id === s.id))
+    .map((s): ScenarioReport => ({ id: s.id, title: s.title, verdict: 'skip', summary: 'skipped on purpose (--skip)', metrics: {}, thresholds: {}, evidence: [], durationMs: 0 }));
+  const report: Report = redactDeep({ ...aggregated, scenarios: [...aggregated.scenarios, ...skippedOnPurpose], durationMs });
   const files = await writeReports(report, outDir, { baseline });
   const regressions: Regression[] = baseline ? compareReports(baseline, report).regressions : [];
   const failed = report.scenarios.some((s) => s.verdict === 'fail' || s.verdict === 'error');
