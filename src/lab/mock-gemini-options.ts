@@ -1,4 +1,5 @@
 /** The mock's options and their defaults, in one place (the command's flags and the lab's config feed them). */
+import { MOCK_GEMINI_DEFAULTS } from './defaults.ts';
 import { configureFaults, type MockGeminiFaults } from './mock-gemini-faults.ts';
 
 export type { MockGeminiFaults } from './mock-gemini-faults.ts';
@@ -37,17 +38,18 @@ export type Config = Required<Omit<MockGeminiOptions, 'perDayQuota' | 'apiKey' |
   Pick<MockGeminiOptions, 'perDayQuota' | 'apiKey'> & { faults: ReturnType<typeof configureFaults> };
 
 export function configure(opts: MockGeminiOptions): Config {
+  const d = MOCK_GEMINI_DEFAULTS;
   return {
     port: opts.port ?? 0,
-    host: opts.host ?? '127.0.0.1',
-    maxConcurrent: opts.maxConcurrent ?? 10,
-    requestsPerWindow: opts.requestsPerWindow ?? 200,
-    windowMs: opts.windowMs ?? 60_000,
+    host: opts.host ?? d.host,
+    maxConcurrent: opts.maxConcurrent ?? d.maxConcurrent,
+    requestsPerWindow: opts.requestsPerWindow ?? d.requestsPerWindow,
+    windowMs: opts.windowMs ?? d.windowMs,
     perDayQuota: opts.perDayQuota,
-    retryDelaySec: opts.retryDelaySec ?? 1,
-    ttftMs: opts.ttftMs ?? 300,
-    tokenDelayMs: opts.tokenDelayMs ?? 20,
-    chunkChars: Math.max(1, opts.chunkChars ?? 24),
+    retryDelaySec: opts.retryDelaySec ?? d.retryDelaySec,
+    ttftMs: opts.ttftMs ?? d.ttftMs,
+    tokenDelayMs: opts.tokenDelayMs ?? d.tokenDelayMs,
+    chunkChars: Math.max(1, opts.chunkChars ?? d.chunkChars),
     apiKey: opts.apiKey,
     separator: opts.separator ?? '\r\n\r\n',
     faults: configureFaults(opts),
