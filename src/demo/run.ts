@@ -80,10 +80,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         write: true,
         force: true,
         skip: opts.skipCodemods,
-        // Size the pool from the lab's real server and instance count, as a user would with --database-url.
+        // Size the pool from the lab's real server and instance count, as a user would with --database-url; the lab
+        // runs its instances like serverless functions (each its own pool), as the sample's vercel.json says too.
         // The sample's checklist screen sends back the version it read: opt that route in to version checks,
         // as a user would with --version-check (blind writes are otherwise left alone).
-        options: { databaseUrl: beforeLab.databaseUrl, instances: beforeLab.instances, versionCheck: ['app/api/checklist/route.ts'] },
+        options: { databaseUrl: beforeLab.databaseUrl, instances: beforeLab.instances, deploy: 'serverless', versionCheck: ['app/api/checklist/route.ts'] },
       }),
     );
     const where = (n: { file: string; line?: number }) => `${n.file}${n.line ? `:${n.line}` : ''}`;
