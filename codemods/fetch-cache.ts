@@ -56,6 +56,28 @@ function urlText(call: CallExpression): string {
   return first.getText();
 }
 
+/** A name whose value is the server's own configuration (process.env, an env module), the same for every caller. */
+function isServerConfig(at: Node, name: string): boolean {
+  if (name === 'process' || name === 'env') return true;
+  const init = initializerOf(at, name);
+  return init !== undefined && /^(?:process\.env\.\w+|env\.\w+)(?:\s*(?:\?\?|\|\|)\s*['"`][^'"`]*['"`])?$/.test(init.getText().trim());
+}
+
+/**
+ * The request carries the caller's identity: it passes on the incoming cookies or headers, or sets a
+ * cookie / authorization header from anything but the server's own configuration (an API token in env is
+ * the same for every visitor, so the response is too).
+ */
+function forwardsCallerIdentity(opts: Node): boolean {
+  if (/\bcookies\s*\(\s*\)|\bheaders\s*\(\s*\)|\b(?:req|request)\.headers\b/.test(opts.getText())) return true;
+  const headerProps = opts.getDescendants().filter((n) => (Node.isPropertyAssignment(n) || Node.isShorthandPropertyAssignment(n)) && /^['"]?(?:cookie|authorization)['"]?$/i.test(n.getName()));
+  return headerProps.some((p) => {
+    if (!Node.isPropertyAssignment(p)) return true;
+    const value = p.getInitializer();
+    return value === undefined || referencedNames(value).some((n) => !isServerConfig(value, n));
+  });
+}
+
 /** Why this fetch's response depends on the user, or undefined when it does not. */
 function perUserReason(f: CachedFetch): { reason: string; keyedPerUser: boolean } | undefined {
   const url = urlText(f.call);
@@ -63,7 +85,7 @@ function perUserReason(f: CachedFetch): { reason: string; keyedPerUser: boolean 
   const handler = outermostFunction(f.call);
   const tainted = handler ? sessionDerivedNames(handler) : new Set<string>();
   const usesSession = referencedNames(f.call).filter((n) => tainted.has(n));
-  if (FORWARDS_IDENTITY.test(opts.getText())) return { reason: 'it forwards the caller’s cookie / authorization header', keyedPerUser: true };
+  if (forwardsCallerIdentity(opts)) return { reason: 'it forwards the caller’s cookie / authorization header', keyedPerUser: true };
   if (usesSession.length > 0) return { reason: `it is built from the session (${usesSession.join(', ')})`, keyedPerUser: true };
   const path = /^['"`]?(?:https?:\/\/[^/'"`]+|\$\{[^}]+\})?(\/[^'"`]*)/.exec(url)?.[1] ?? '';
   if (PER_USER_PATH.test(path)) return { reason: `${path.split('?')[0]} is a per-user route`, keyedPerUser: false };

@@ -111,12 +111,12 @@ export class EditProver {
       realpath: (f) => (this.overlay.has(path.resolve(f)) ? f : ts.sys.realpath!(f)),
       getDirectories: ts.sys.getDirectories,
     };
-    const found = ts.resolveModuleName(name, containingFile, this.options, host, this.resolutionCache).resolvedModule;
-    if (found) return found;
     const pkg = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!;
-    if (!this.addedPackages.has(pkg)) return undefined;
-    // A dependency apply itself adds is not installed in the app yet: resolve it from genie-fix's install,
-    // with a resolution mode that reads package.json `exports` (ESM-only packages such as p-queue need it).
+    if (!this.addedPackages.has(pkg)) return ts.resolveModuleName(name, containingFile, this.options, host, this.resolutionCache).resolvedModule;
+    // A dependency apply itself adds is not installed in the app yet, or only as some other package's
+    // dependency at another version (a hoisted p-queue 6 where apply adds ^9): check against the version
+    // the user's install will bring, genie-fix's own, with a resolution mode that reads package.json
+    // `exports` (ESM-only packages such as p-queue need it).
     try {
       const from = OWN_REQUIRE.resolve(`${pkg}/package.json`);
       const kinds = [(ts.ModuleResolutionKind as unknown as Record<string, number | undefined>).Bundler, ts.ModuleResolutionKind.NodeNext, ts.ModuleResolutionKind.Node10 ?? 2].filter((k) => k !== undefined);
@@ -126,9 +126,9 @@ export class EditProver {
         if (r) return r;
       }
     } catch {
-      // genie-fix does not ship it either: the diagnostic will say so
+      // genie-fix does not ship it: whatever the app has installed, else the diagnostic will say so
     }
-    return undefined;
+    return ts.resolveModuleName(name, containingFile, this.options, host, this.resolutionCache).resolvedModule;
   }
 
   addPackages(names: Iterable<string>): void {
