@@ -15,7 +15,8 @@ import type { Report } from '../report/types.ts';
 import { claimScenarios, coreDefects, defectRows, loopFailures, type DefectRow } from './defects.ts';
 import { claimsTable, type ClaimRow } from '../report/claims.ts';
 import type { StepRunner } from './steps.ts';
-import { FailureError } from '../errors.ts';
+import { FailureError, InterruptedError } from '../errors.ts';
+import { DEFAULTS } from '../defaults.ts';
 
 export interface DemoOptions {
   out: string;
@@ -49,12 +50,12 @@ export interface DemoResult {
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const { steps, log } = opts;
   const scenarios = opts.scenarios ?? [...coreDefects.map((d) => d.scenario), ...claimScenarios];
-  const users = opts.users ?? 100;
+  const users = opts.users ?? DEFAULTS.users;
   const out = path.resolve(opts.out);
   const labDir = opts.labDir;
   const patchName = `demo-${process.pid}`;
   let patchedDir = '';
-  const run = (info: LabInfo, phase: 'before' | 'after') =>
+  const run = (info: LabInfo, phase: 'before' | 'after', update: (detail: string) => void) =>
     diagnose({
       url: info.url,
       databaseUrl: info.databaseUrl,
@@ -64,16 +65,20 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       labDir: info.labDir,
       signal: opts.signal,
       log: () => undefined,
+      // The step's spinner names the scenario that runs, not only a timer.
+      progress: update,
     });
 
   try {
     const beforeLab = await steps.step('Start the lab with the unpatched sample app', (update) =>
-      labUp({ labDir, instances: opts.instances, onProgress: update }),
+      labUp({ labDir, instances: opts.instances, onProgress: update, signal: opts.signal }),
     );
-    const before = await steps.step(`Reproduce: diagnose with ${users} users`, () => run(beforeLab, 'before'));
+    throwIfAborted(opts.signal);
+    const before = await steps.step(`Reproduce: diagnose with ${users} users`, (update) => run(beforeLab, 'before', update));
     throwIfAborted(opts.signal);
 
     patchedDir = await steps.step('Copy the app for patching', () => copyAppForPatching(defaultAppDir(), patchName));
+    throwIfAborted(opts.signal);
     const apply = await steps.step('Fix: genie-fix apply --write', () =>
       applyCodemods({
         dir: patchedDir,
@@ -104,9 +109,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     throwIfAborted(opts.signal);
 
     const afterLab = await steps.step('Rebuild and start the lab with the patched copy', (update) =>
-      labUp({ labDir, app: patchedDir, instances: opts.instances, onProgress: update }),
+      labUp({ labDir, app: patchedDir, instances: opts.instances, onProgress: update, signal: opts.signal }),
     );
-    const after = await steps.step(`Prove: diagnose again with ${users} users`, () => run(afterLab, 'after'));
+    throwIfAborted(opts.signal);
+    const after = await steps.step(`Prove: diagnose again with ${users} users`, (update) => run(afterLab, 'after', update));
+    throwIfAborted(opts.signal);
 
     const files = await steps.step('Write the before/after report', async () => {
       const written = await writeReports(after.report, path.join(out, 'after'), { baseline: before.report });
@@ -135,6 +142,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 }
 
+/** Ctrl-C between steps: the `finally` above stops the lab and removes the copy, then the command exits 130. */
 function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new Error('interrupted');
+  if (signal?.aborted) throw new InterruptedError();
 }
