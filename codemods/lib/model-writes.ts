@@ -13,7 +13,8 @@ const RAW_WRITE_TABLE = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i;
 /** Quick text test: could this file write a model? (The cache codemod's prefilter parses such files too.) */
 export const MAYBE_WRITES = /\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(|\$executeRaw/;
 /** Files that run as their own process (seeds, scripts, tests): the app's cache cannot be reached from there. */
-const OFFLINE = /(?:^|\/)(?:prisma|scripts?|seeds?|__tests__|test|tests|e2e)\/|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|\/)seed\.[cm]?[jt]s$/;
+// Top-level folders only: `src/lib/prisma/users.ts` is app code, `prisma/seed.ts` is not.
+const OFFLINE = /^(?:prisma|scripts?|seeds?|tests?|e2e)\/|(?:^|\/)__tests__\/|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|\/)seed\.[cm]?[jt]s$/;
 
 /** A model name as Prisma delegates and SQL tables spell it: `knowledgeBase`, "KnowledgeBase", knowledge_base. */
 export function sameModel(a: string, b: string): boolean {
@@ -87,14 +88,19 @@ export function writeSitesOf(files: SourceFile[], models: string[], root: string
   return sites;
 }
 
-/** `await invalidate('<label>');` after the write, once per label not already invalidated there. */
+/** `await invalidate('<label>');` after the write, once per label the statements right after it do not drop yet. */
 export function invalidationEdit(site: WriteSite, labels: string[]): Edit | undefined {
   if (site.insertAt === undefined) return undefined;
   const sf = site.file;
-  const after = sf.getFullText().slice(site.insertAt, site.insertAt + 400);
-  const missing = labels.filter((l) => !after.includes(`invalidate('${l}')`));
-  if (missing.length === 0) return undefined;
   const stmt = site.node.getAncestors().find((a) => a.getEnd() === site.insertAt && Node.isStatement(a))!;
+  const done = new Set<string>();
+  for (let next = stmt.getNextSibling(); next && Node.isExpressionStatement(next); next = next.getNextSibling()) {
+    const m = /^(?:await\s+)?invalidate\(\s*'([^']*)'\s*\)$/.exec(next.getExpression().getText());
+    if (!m) break;
+    done.add(m[1]!);
+  }
+  const missing = labels.filter((l) => !done.has(l));
+  if (missing.length === 0) return undefined;
   const lead = `${eolOf(sf)}${indentOf(stmt)}`;
   return { start: site.insertAt, end: site.insertAt, text: missing.map((l) => `${lead}await invalidate('${l}');`).join('') };
 }
