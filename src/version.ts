@@ -1,4 +1,4 @@
-/** The version, read once from genie-fix's own package.json (the one source of it). */
+/** The version, read once from genie-fix's own package.json: the one source of it. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './package-root.ts';
