@@ -48,12 +48,12 @@ interface AppOutcome {
   problems: string[];
 }
 
-function benchApp(app: RealworldApp, clone: string, out: string, keep: boolean): AppOutcome {
+function benchApp(app: RealworldApp, clone: string, out: string, tscCache: string, keep: boolean): AppOutcome {
   const copy = makeCopy(clone, app);
   const appOut = path.join(out, app.name);
   fs.mkdirSync(appOut, { recursive: true });
   try {
-    const before = cachedBefore(path.join(out, '.tsc-cache'), `${app.name}@${shortCommit(app)}`, copy.app);
+    const before = cachedBefore(tscCache, `${app.name}@${shortCommit(app)}`, copy.app);
     log(`${app.name}: tsc before: ${total(before.counts)} error(s)${before.cached ? ' (cached)' : ''}; apply --write`);
 
     const first = runApply(copy.app, app.applyArgs);
@@ -135,7 +135,8 @@ async function main(): Promise<void> {
       }
     }
     try {
-      const outcome = benchApp(app, clone, out, values.keep);
+      // The before-errors belong to the clone, not to a run: cached beside the clones, shared by every --out.
+      const outcome = benchApp(app, clone, out, path.join(clones, '.tsc-cache'), values.keep);
       rows.push(...outcome.rows);
       for (const p of outcome.problems) notes.push(`${app.name}: ${p}`);
     } catch (err) {

@@ -95,7 +95,7 @@ export interface Copy {
 /** A committed git copy of the clone (without its node_modules, which are linked). */
 export function makeCopy(clone: string, app: RealworldApp): Copy {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `realworld-${app.name}-`));
-  execFileSync('bash', ['-c', 'tar --exclude=node_modules --exclude=.git --exclude=.next --exclude=.genie-bench-installed -cf - . | tar -xf - -C "$0"', root], { cwd: clone });
+  execFileSync('bash', ['-c', 'tar --exclude=node_modules --exclude=.git --exclude=.next --exclude=".genie-bench-*" -cf - . | tar -xf - -C "$0"', root], { cwd: clone });
   const appDir = path.join(root, app.appDir);
   for (const rel of nodeModulesDirs(clone)) {
     const target = path.join(root, rel);
