@@ -63,7 +63,7 @@ export async function writeReports(report: Report, outDir: string, opts: { basel
   const safe = redactReport(report);
   const baseline = opts.baseline ? redactReport(opts.baseline) : undefined;
   const compared = baseline ? { baseline, ...compareReports(baseline, safe) } : undefined;
-  await mkdir(outDir, { recursive: true });
+  await ensureWritableDir(outDir);
   const contents: Record<(typeof reportFiles)[number], string> = {
     'report.json': JSON.stringify(safe, null, 2) + '\n',
     'report.md': renderMarkdown(safe, compared),
@@ -73,7 +73,13 @@ export async function writeReports(report: Report, outDir: string, opts: { basel
   const written: string[] = [];
   for (const name of reportFiles) {
     const path = join(outDir, name);
-    await writeAtomic(path, redact(contents[name]));
+    try {
+      await writeAtomic(path, redact(contents[name]));
+    } catch (err) {
+      // Checked writable before the run (ensureWritableDir); this is the folder going away or a full disk meanwhile.
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`cannot write ${path} (${code})${written.length ? `; written: ${written.join(', ')}` : ''}`, 'free space or choose another --out folder, then run again');
+    }
     written.push(path);
   }
   return written;
