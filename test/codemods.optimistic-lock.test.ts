@@ -117,9 +117,17 @@ describe('optimistic-lock --version-check', () => {
 });
 
 describe('optimistic-lock in library code', () => {
-  it('throws ConflictError from a lib/ function (no Response), and leaves a possibly-null read to a human', async () => {
+  it('by default leaves a read-modify-write in lib/ to a human: its callers may not expect a thrown conflict', async () => {
     const root = app();
-    const result = await run(root);
+    const lock = (await run(root)).codemods.find((c) => c.id === 'optimistic-lock')!;
+    expect(read(root, 'lib/billing.ts')).toBe(BILLING);
+    expect(lock.changes).toEqual([]);
+    expect(lock.candidates.find((c) => c.file === 'lib/billing.ts' && c.line === 7)?.message).toMatch(/library code.*--version-check lib\/billing\.ts/);
+  });
+
+  it('opted in, throws ConflictError from a lib/ function (no Response), and leaves a possibly-null read to a human', async () => {
+    const root = app();
+    const result = await run(root, ['lib/billing.ts']);
     const lock = result.codemods.find((c) => c.id === 'optimistic-lock')!;
     const billing = read(root, 'lib/billing.ts');
     expect(billing).toContain("import { versionedUpdate } from '@/lib/genie/optimistic-lock';");

@@ -3,9 +3,10 @@
  * racy stays exactly as written.
  * - read R, then update the same record with `R.field ± x` → atomic `{ increment | decrement: x }`;
  * - read R, then update it from R otherwise (a status transition, a checked balance) → compare-and-set through
- *   versionedUpdate: 409 in a route handler, a thrown ConflictError in any other function;
+ *   versionedUpdate answering 409 in a route handler; in any other function only when the file is opted in
+ *   (then it throws ConflictError to the callers), else a human decides;
  * - a blind write (nothing read from the row feeds it) → left alone, unless the user opts the route in
- *   (`--version-check`, or a `// genie-fix: version-check` comment): then it checks the version the client read.
+ *   (`--version-check <files>`, or a `// genie-fix: version-check` comment): then it checks the version the client read.
  * Already version-checked writes (the version in where, increment) are left alone.
  */
 import { SyntaxKind, type CallExpression, type Node, type SourceFile } from 'ts-morph';
@@ -49,7 +50,7 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);
-    return planAtomic(label, data, rmw, decision, info) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel) });
+    return planAtomic(label, data, rmw, decision, info) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
   }
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });

@@ -54,7 +54,9 @@ export function planClientVersion(input: ClientVersionInput): Outcome {
   const v = freshName(site.fn, field === 'version' ? 'clientVersion' : 'clientUpdatedAt', reserved);
   const delegate = `${call.client}.${call.model}`;
   const versionArg = field === 'version' ? ", versionField: 'version'" : '';
-  const guard = versionedWrite(site, [`await versionedUpdate(${delegate}, { where: ${where.getText()}, expected: { ${field}: ${v} }, data: ${data.getText()}${versionArg} })${l.semi}`], l);
+  // The call sits two levels in (if, try): copied multi-line text moves with it.
+  const inner = u + u;
+  const guard = versionedWrite(site, [`await versionedUpdate(${delegate}, { where: ${indentMore(where.getText(), inner)}, expected: { ${field}: ${v} }, data: ${indentMore(data.getText(), inner)}${versionArg} })${l.semi}`], l);
   // Old clients still bump the version, so newer clients holding the old one see the change.
   const plainUpdate = field === 'version' ? withVersionBump(update, data) : update.getText();
   const stmtText = site.statement.getText();

@@ -7,8 +7,8 @@
 import { Node, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
 import { eolOf, indentOf, indentUnit, usesSemicolons } from '../ast.ts';
 import { provenNonNull } from '../lib/null-guards.ts';
-import { importsFor, versionedWrite, type Layout } from './conflict.ts';
-import { compareAndSetMessage } from './messages.ts';
+import { importsFor, indentMore, versionedWrite, type Layout } from './conflict.ts';
+import { compareAndSetMessage, MARKER } from './messages.ts';
 import { human, type Outcome } from './plan.ts';
 import { dataKeys, propMap, rereadArgs, objectProp, type PrismaCall } from './query.ts';
 import type { Decision, ReadModifyWrite } from './read-modify-write.ts';
@@ -25,10 +25,13 @@ export interface CompareAndSetInput {
   rmw: ReadModifyWrite;
   decision: Decision;
   site: WriteSite | string;
+  /** The user opted this file in (--version-check / marker): library code may then throw ConflictError. */
+  optedIn: boolean;
+  relPath: string;
 }
 
 export function planCompareAndSet(input: CompareAndSetInput): Outcome {
-  const { label, update, call, where, data, info, rmw, decision, site } = input;
+  const { label, update, call, where, data, info, rmw, decision, site, optedIn, relPath } = input;
   const { readVar } = rmw;
   const byHand = `write it with versionedUpdate + retryOnConflict by hand`;
   const whereKeys = propMap(where);
@@ -53,6 +56,11 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   if (!provenNonNull(rmw.readDecl, site.statement)) {
     return human(`${label} is a read-modify-write of ${readVar}, but ${readVar} may be null at the write (no \`if (!${readVar}) return …\` before it), and the version check would read its fields: ${byHand}`);
   }
+  // Outside a route handler a conflict can only be thrown, and callers written for a silent last-write-wins may
+  // not expect that (a background job, a webhook): the user decides.
+  if (site.context.kind === 'library' && !optedIn) {
+    return human(`${label} is a read-modify-write of ${readVar} in library code (not a route handler), where a conflict can only be thrown to callers that may not expect it: ${byHand}, or opt the file in (\`--version-check ${relPath}\` or a \`${MARKER}\` comment) to have genie-fix write a compare-and-set that throws ConflictError`);
+  }
   if (site.context.kind === 'route' && !acceptsResponse(site.fn)) {
     return human(`${label} is a read-modify-write of ${readVar}, but the handler declares a return type a plain 409 Response may not fit: ${byHand} and answer conflictResponse()`);
   }
@@ -63,11 +71,13 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   const l: Layout = { eol: eolOf(sf), pad: indentOf(site.statement), unit: indentUnit(sf), semi: usesSemicolons(sf) ? ';' : '' };
   const u = l.unit;
   const delegate = `${call.client}.${call.model}`;
+  // In a route the call moves one level in (inside try): copied multi-line text moves with it.
+  const inner = site.context.kind === 'route' ? u : '';
   const callLines = [
     `await versionedUpdate(${delegate}, {`,
-    `${u}where: ${where.getText()},`,
+    `${u}where: ${indentMore(where.getText(), inner)},`,
     `${u}expected: { ${expected.fields.map((f) => `${f}: ${readVar}.${f}`).join(', ')} },`,
-    `${u}data: ${data.getText()},`,
+    `${u}data: ${indentMore(data.getText(), inner)},`,
     ...(expected.bumpVersion ? [`${u}versionField: 'version',`] : []),
     `})${l.semi}`,
   ];

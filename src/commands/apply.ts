@@ -91,7 +91,7 @@ export function register(program: Command): void {
     .option('--database-url <url>', 'database-url: read max_connections from this server')
     .option('--instances <n>', 'database-url: instances sharing the database (serverless function instances at peak, or server processes)')
     .option('--deploy <kind>', 'database-url: how the app runs, serverless or server (default: read from vercel.json, Dockerfile, output: standalone, …)')
-    .option('--version-check <routes...>', 'optimistic-lock: route files (app-relative paths or globs) whose clients send back the version they read: their blind writes become version-checked (409 on conflict)')
+    .option('--version-check <routes...>', 'optimistic-lock: files (app-relative paths or globs) to version-check: a route whose clients send back the version they read (its blind writes answer 409 on conflict), or library code whose callers handle a thrown ConflictError')
     .option('--store <kind>', 'where the login limiter and cache keep state: memory (per instance) or redis (shared; the app needs REDIS_URL)', 'memory')
     .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
     .action(async (dir: string, flags: ApplyFlags) => {

@@ -1,3 +1,4 @@
+// genie-fix: version-check (callers of renewPlan retry on ConflictError)
 import { db } from '@/lib/db';
 
 // A helper, not a handler: its callers expect a plan back, never a Response.

@@ -1,3 +1,4 @@
+// genie-fix: version-check (callers of renewPlan retry on ConflictError)
 import { db } from '@/lib/db';
 import { versionedUpdate } from '@/lib/genie/optimistic-lock';
 
