@@ -6,8 +6,6 @@
  * A read of a model the app also writes is cached only if every write site of that model can drop the entry
  * right after it (`await invalidate(label)` is added there); else the read is left alone with the sites listed.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, importedDeclaration, noteAt, referencedNames, type Edit } from './ast.ts';
 import { callsGemini, mentionsGemini } from './gemini-detect.ts';
@@ -71,31 +69,10 @@ function localsUsed(node: Node, fn: Node): string[] {
   return referencedNames(node).filter((n) => declared.has(n));
 }
 
-/** Resolves an imported function to its source in the app and tells whether it is a pure database read. */
-function importedReadKind(ctx: CodemodContext, sf: SourceFile, name: string): { kind: 'read'; body: string } | { kind: 'other' } {
-  for (const decl of sf.getImportDeclarations()) {
-    const named = decl.getNamedImports().find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name);
-    if (!named) continue;
-    const spec = decl.getModuleSpecifierValue();
-    let base: string | undefined;
-    if (spec.startsWith('.')) base = path.resolve(path.dirname(sf.getFilePath()), spec);
-    else if (spec.startsWith('@/')) {
-      const srcBase = path.join(ctx.root, 'src', spec.slice(2));
-      base = ['', '.ts', '.tsx', '/index.ts'].some((e) => fs.existsSync(srcBase + e)) ? srcBase : path.join(ctx.root, spec.slice(2));
-    }
-    if (!base) return { kind: 'other' };
-    const file = ['.ts', '.tsx', '/index.ts', ''].map((e) => base + e).find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
-    if (!file) return { kind: 'other' };
-    const text = fs.readFileSync(file, 'utf8');
-    const original = named.getNameNode().getText();
-    // The exported function's own text: from its declaration to the next top-level export (good enough to judge).
-    const start = text.search(new RegExp(`export\\s+(?:async\\s+)?(?:function\\s+${original}\\b|const\\s+${original}\\b)`));
-    if (start < 0) return { kind: 'other' };
-    const next = text.slice(start + 1).search(/\nexport\s/);
-    const body = text.slice(start, next < 0 ? undefined : start + 1 + next);
-    return DB_READ.test(body) && !DB_WRITE.test(body) && !REQUEST_SCOPED.test(body) ? { kind: 'read', body } : { kind: 'other' };
-  }
-  return { kind: 'other' };
+/** An imported function of the app (resolved like the compiler does, tsconfig paths included): is it a pure database read? */
+function importedReadKind(sf: SourceFile, name: string): { kind: 'read'; body: string } | { kind: 'other' } {
+  const body = importedDeclaration(sf, name)?.node.getText();
+  return body && DB_READ.test(body) && !DB_WRITE.test(body) && !REQUEST_SCOPED.test(body) ? { kind: 'read', body } : { kind: 'other' };
 }
 
 function insideCached(call: Node): boolean {
@@ -228,7 +205,7 @@ function readKind(ctx: CodemodContext, sf: SourceFile, call: CallExpression): { 
     return undefined;
   }
   if (Node.isIdentifier(callee)) {
-    const imported = importedReadKind(ctx, sf, callee.getText());
+    const imported = importedReadKind(sf, callee.getText());
     if (imported.kind === 'read') return { kind: 'search', label: callee.getText(), models: modelsReadBy(imported.body) };
   }
   return undefined;
