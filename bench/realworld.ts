@@ -87,6 +87,8 @@ function benchApp(app: RealworldApp, clone: string, out: string, tscCache: strin
     if (missing.length) problems.push(`added dependencies not installed in genie-fix to link: ${missing.join(', ')}`);
     if (first.exit !== 0 && first.exit !== 1) problems.push(`apply exited ${first.exit}`);
     for (const c of first.json.codemods) for (const f of c.failures) problems.push(`${c.id} FAILED ${f.file}: ${f.message}`);
+    for (const e of fresh.slice(0, 5)) problems.push(`new type error: ${e}`);
+    if (fresh.length > 5) problems.push(`… ${fresh.length - 5} more new type errors in ${path.join(appOut, 'new-type-errors.txt')}`);
     const proof = first.json.proof;
     if (proof && !proof.checked) problems.push(`apply wrote unchecked edits: ${proof.reason ?? 'no reason given'}`);
     if (proof?.checked && fresh.length > 0) problems.push(`apply proved its edits (TypeScript ${proof.typescript ?? '?'}), yet tsc finds ${fresh.length} new error(s)`);
