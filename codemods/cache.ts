@@ -9,6 +9,7 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, importedDeclaration, noteAt, referencedNames, type Edit } from './ast.ts';
 import { callsGemini, mentionsGemini } from './gemini-detect.ts';
+import { derivedNames } from './lib/derived-names.ts';
 import { MAYBE_WRITES, invalidationEdit, modelsReadBy, siteText, writeSitesOf } from './lib/model-writes.ts';
 import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
@@ -32,23 +33,7 @@ const MEMO =
 
 /** Names in fn whose value comes from the session/auth, directly or through other such names. */
 function sessionDerived(fn: Node): Set<string> {
-  const tainted = new Set<string>();
-  const decls = fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const d of decls) {
-      const init = d.getInitializer();
-      if (!init) continue;
-      const names = Node.isIdentifier(d.getNameNode()) ? [d.getName()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
-      if (names.every((n) => tainted.has(n))) continue;
-      if (SESSION_SOURCE.test(init.getText()) || referencedNames(init).some((n) => tainted.has(n) || readsRequestState(fn.getSourceFile(), n))) {
-        for (const n of names) tainted.add(n);
-        grew = true;
-      }
-    }
-  }
-  return tainted;
+  return derivedNames(fn, (init) => SESSION_SOURCE.test(init.getText()), (n) => readsRequestState(fn.getSourceFile(), n));
 }
 
 /** An imported helper that reads cookies, headers or the session (`currentAccount()` in lib/auth.ts). */
@@ -94,7 +79,7 @@ function userIndependentReads(ctx: CodemodContext, sf: SourceFile, result: Resul
   const reads: CachedRead[] = [];
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (insideCached(call)) continue;
-    const kind = readKind(ctx, sf, call);
+    const kind = readKind(sf, call);
     if (!kind) continue;
     const fn = enclosingFunction(call);
     if (!fn) continue;
@@ -196,7 +181,7 @@ export const cache: Codemod = {
   },
 };
 
-function readKind(ctx: CodemodContext, sf: SourceFile, call: CallExpression): { kind: 'list' | 'search'; label: string; models?: string[] } | undefined {
+function readKind(sf: SourceFile, call: CallExpression): { kind: 'list' | 'search'; label: string; models?: string[] } | undefined {
   const callee = call.getExpression();
   if (Node.isPropertyAccessExpression(callee) && PRISMA_READS.has(callee.getName())) {
     const model = callee.getExpression();
