@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, Project, SyntaxKind, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import ts from 'typescript';
 import type { ChangeNote, CodemodContext } from './types.ts';
 
@@ -108,10 +108,27 @@ export function dropUnusedNamedImport(sf: SourceFile, name: string): void {
   }
 }
 
+// One pass per file text: looked up for every identifier a codemod follows, a walk each time was quadratic.
+// Keyed by the compiler node, which ts-morph replaces when the file is edited, so an edit invalidates it.
+const declarationCache = new WeakMap<object, Map<string, VariableDeclaration[]>>();
+
+function declarationsByName(sf: SourceFile): Map<string, VariableDeclaration[]> {
+  let byName = declarationCache.get(sf.compilerNode);
+  if (!byName) {
+    byName = new Map();
+    for (const d of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+      const list = byName.get(d.getName()) ?? [];
+      list.push(d);
+      byName.set(d.getName(), list);
+    }
+    declarationCache.set(sf.compilerNode, byName);
+  }
+  return byName;
+}
+
 /** The nearest `const|let name = …` initializer for an identifier used at `at`, searched in enclosing scopes. */
 export function initializerOf(at: Node, name: string): Node | undefined {
-  const sf = at.getSourceFile();
-  const decls = sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getName() === name);
+  const decls = declarationsByName(at.getSourceFile()).get(name) ?? [];
   // Prefer one whose scope contains `at` and that comes before it.
   const before = decls.filter((d) => d.getStart() <= at.getStart());
   const d = before[before.length - 1] ?? decls[0];

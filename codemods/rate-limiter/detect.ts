@@ -100,7 +100,8 @@ export function loginFunctions(sf: SourceFile, relPath: string): LoginFunction[]
     const fn = verify.getFirstAncestor(isFunctionLike);
     if (fn) add(fn);
   }
-  for (const fn of sf.getDescendants().filter(isFunctionLike)) {
+  const functions = [SyntaxKind.FunctionDeclaration, SyntaxKind.ArrowFunction, SyntaxKind.FunctionExpression, SyntaxKind.MethodDeclaration].flatMap((k) => sf.getDescendantsOfKind(k));
+  for (const fn of functions) {
     if (isAuthorize(fn) || (LOGIN_PATH.test(relPath) && routeHandlerMethod(fn, relPath) === 'POST')) add(fn);
   }
   return [...out.values()].sort((a, b) => a.fn.getStart() - b.fn.getStart());
