@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { codemodHelp } from '../../codemods/index.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 import { applyCodemods, type ApplyResult } from '../apply/index.ts';
-import { UsageError } from '../errors.ts';
+import { workspaceNextApps } from '../apply/monorepo.ts';
+import { isNextProject } from '../apply/preflight.ts';
+import { ExitError, UsageError } from '../errors.ts';
+import { parseInteger } from './options.ts';
 import { redact } from '../redact.ts';
 
 interface ApplyFlags {
@@ -30,11 +35,8 @@ function storeFlag(value: string | undefined): (typeof STORES)[number] {
   return store;
 }
 
-function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  return n;
+function intFlag(name: string, value: string | undefined, min = 0): number | undefined {
+  return value === undefined ? undefined : parseInteger(name, value, { min });
 }
 
 function deployFlag(value: string | undefined): 'serverless' | 'server' | undefined {
@@ -61,15 +63,13 @@ export function formatApply(result: ApplyResult): string {
   if (result.templatesAdded.length) out.push(`templates added: ${result.templatesAdded.join(', ')}`);
   const deps = Object.entries(result.dependenciesAdded);
   if (deps.length) out.push(`dependencies added to package.json (run your package manager's install): ${deps.map(([k, v]) => `${k}@${v}`).join(', ')}`);
-  if (result.typecheck) {
-    out.push(
-      result.typecheck.ran
-        ? result.typecheck.newErrors.length
-          ? `type-check: ${result.typecheck.newErrors.length} NEW error(s):\n${result.typecheck.newErrors.map((e) => `  ${e}`).join('\n')}`
-          : `type-check: no new errors (${result.typecheck.errorsBefore} before, ${result.typecheck.errorsAfter} after)`
-        : `type-check: not run (${result.typecheck.reason})`,
-    );
-  }
+  const p = result.proof;
+  out.push(
+    p.checked
+      ? `proof: every edit shown was type-checked in memory with the app's tsconfig and TypeScript ${p.typescript ?? '(no edits to check)'}${p.editsDropped ? `; ${p.editsDropped} edit(s) not proven, listed above as "needs a human"` : ''}`
+      : `proof: UNCHECKED (${p.reason}): these edits were not type-checked`,
+  );
+  if (result.browserOnly) out.push(`browser code: ${result.browserOnly} file(s) only run in the browser and were not looked at`);
   out.push(result.written ? `wrote ${result.files.length} file(s)` : result.files.length ? `dry run: ${result.files.length} file(s) would change; re-run with --write` : 'nothing to change');
   return redact(out.join('\n'));
 }
@@ -84,7 +84,7 @@ export function register(program: Command): void {
     .option('--skip <ids...>', 'skip these codemods')
     .option('--force', 'write even if the git tree has uncommitted changes')
     .option('--json', 'print the summary as JSON on stdout')
-    .option('--no-typecheck', 'do not type-check after --write')
+    .option('--no-typecheck', 'do not prove edits by type-checking them (for an app whose dependencies are not installed); edits are marked unchecked')
     .option('--connection-limit <n>', 'database-url: connection_limit per instance')
     .option('--pool-timeout <s>', 'database-url: pool_timeout in seconds')
     .option('--connect-timeout <s>', 'database-url: connect_timeout in seconds')
@@ -96,34 +96,42 @@ export function register(program: Command): void {
     .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
     .action(async (dir: string, flags: ApplyFlags) => {
       const store = storeFlag(flags.store);
-      const result = await applyCodemods({
-        store,
-        dir,
-        write: flags.write,
-        only: flags.only,
-        skip: flags.skip,
-        force: flags.force,
-        typecheck: flags.typecheck,
-        options: {
-          connectionLimit: intFlag('--connection-limit', flags.connectionLimit),
-          poolTimeout: intFlag('--pool-timeout', flags.poolTimeout),
-          connectTimeout: intFlag('--connect-timeout', flags.connectTimeout),
-          databaseUrl: flags.databaseUrl,
-          instances: intFlag('--instances', flags.instances),
-          versionCheck: flags.versionCheck,
-          deploy: deployFlag(flags.deploy),
-        },
-      });
-      const storeNote =
-        store === 'redis' && result.templatesAdded.length
-          ? '\nstore: redis: the limiter and cache share state through Redis; set REDIS_URL in the app environment'
-          : '';
-      if (flags.json) {
-        process.stderr.write(formatApply(result) + storeNote + '\n');
-        process.stdout.write(redact(JSON.stringify(result, null, 2)) + '\n');
-      } else {
-        process.stdout.write(formatApply(result) + storeNote + '\n');
+      // At a monorepo root, every Next.js app among its workspaces, one after the other.
+      const root = path.resolve(dir);
+      const apps = fs.existsSync(root) && fs.statSync(root).isDirectory() && !isNextProject(root) ? workspaceNextApps(root) : [];
+      const targets = apps.length ? apps.map((a) => path.join(root, a)) : [dir];
+      let exitCode: 0 | 1 = 0;
+      const results: ApplyResult[] = [];
+      for (const target of targets) {
+        const result = await applyCodemods({
+          store,
+          dir: target,
+          write: flags.write,
+          only: flags.only,
+          skip: flags.skip,
+          force: flags.force,
+          typecheck: flags.typecheck,
+          options: {
+            connectionLimit: intFlag('--connection-limit', flags.connectionLimit),
+            poolTimeout: intFlag('--pool-timeout', flags.poolTimeout),
+            connectTimeout: intFlag('--connect-timeout', flags.connectTimeout),
+            databaseUrl: flags.databaseUrl,
+            instances: intFlag('--instances', flags.instances, 1),
+            deploy: deployFlag(flags.deploy),
+            versionCheck: flags.versionCheck,
+          },
+        });
+        results.push(result);
+        if (result.exitCode === 1) exitCode = 1;
+        const storeNote =
+          store === 'redis' && result.templatesAdded.length
+            ? '\nstore: redis: the limiter and cache share state through Redis; set REDIS_URL in the app environment'
+            : '';
+        const header = apps.length ? `== ${path.relative(root, target)} (Next.js app in the monorepo ${root}) ==\n` : '';
+        (flags.json ? process.stderr : process.stdout).write(header + formatApply(result) + storeNote + '\n');
       }
-      process.exitCode = result.exitCode;
+      if (flags.json) process.stdout.write(redact(JSON.stringify(apps.length ? { monorepo: root, apps: results } : results[0], null, 2)) + '\n');
+      const result = { exitCode };
+      if (result.exitCode !== 0) throw new ExitError(result.exitCode);
     });
 }
