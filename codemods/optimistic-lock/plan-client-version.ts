@@ -45,6 +45,7 @@ export function planClientVersion(input: ClientVersionInput): Outcome {
   if (!keys || keys.length === 0 || notScalar!.length) {
     return human(`${optedIn}: its data ${keys?.length ? `writes ${notScalar!.join(', ')}, which updateMany cannot (relation or unknown field)` : 'is not a non-empty object literal, so what updateMany would receive cannot be checked'}; use versionedUpdate by hand`);
   }
+  if (keys.includes(field)) return human(`${optedIn}: its data already writes ${field} itself; make it version-checked by hand`);
   const reread = site.declared ? rereadArgs(call.args) : '';
   if (reread === undefined) return human(`${optedIn}: its arguments hold more than where/select/include/omit, so its result cannot be re-read in the same shape; use versionedUpdate by hand`);
 
