@@ -12,6 +12,25 @@ export interface Handler {
   start: number;
 }
 
+/**
+ * A handler that wraps its work in `try { auth…; body read…; upload…; return … } catch { … }`: only the tail of
+ * that try block goes into the slot, so the authorization and checks before the body read run first. Only when
+ * the tail cannot fall through to code after the try (it ends in return/throw, or the try ends the handler): the
+ * tail becomes `return await withUploadSlot(…)`, which would skip such code.
+ */
+function tryBlockTail(body: Block, formCall: Node, plan: Plan): Block | undefined {
+  const tryStmt = formCall.getFirstAncestorByKind(SyntaxKind.TryStatement);
+  if (!tryStmt || tryStmt.getParent() !== body) return undefined;
+  const block = tryStmt.getTryBlock();
+  const inBlock = (n: Node) => n.getFirstAncestor((a) => a === block) !== undefined;
+  if (!inBlock(formCall) || !inBlock(plan.upload) || formCall.getFirstAncestorByKind(SyntaxKind.Block) !== block) return undefined;
+  const stmts = block.getStatements();
+  const last = stmts[stmts.length - 1];
+  const endsHandler = body.getStatements()[body.getStatements().length - 1] === tryStmt;
+  if (!endsHandler && !(last && (Node.isReturnStatement(last) || Node.isThrowStatement(last)))) return undefined;
+  return block;
+}
+
 export function handlerFor(plan: Plan): Handler | undefined {
   const fn = enclosingFunction(plan.read);
   if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn))) return undefined;
@@ -30,7 +49,8 @@ export function handlerFor(plan: Plan): Handler | undefined {
     );
   });
   if (!formCall) return undefined;
-  const stmts = body.getStatements();
+  const block = tryBlockTail(body, formCall, plan) ?? body;
+  const stmts = block.getStatements();
   const top = (n: Node) => stmts.findIndex((s) => s.getStart() <= n.getStart() && s.getEnd() >= n.getEnd());
   let start = top(formCall);
   if (start < 0 || top(plan.upload) < start) return undefined;
@@ -45,5 +65,5 @@ export function handlerFor(plan: Plan): Handler | undefined {
     const decl = stmts[k];
     if (decl && Node.isVariableStatement(decl) && decl.getDeclarations().length === 1 && decl.getDeclarations()[0]!.getName() === formVar && !decl.getDeclarations()[0]!.getInitializer()) start = k;
   }
-  return { body, formCall, formVar, start };
+  return { body: block, formCall, formVar, start };
 }
