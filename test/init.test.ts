@@ -42,8 +42,9 @@ describe('init on examples/trailhead (bearer token, string ids, counter, plain-t
   it('finds the database reads, the Gemini route and its plain-text answer', () => {
     expect(target.reads?.map((r) => r.path)).toEqual(['/api/v1/me', '/api/v1/tallies', '/api/v1/trails']);
     expect(target.chat).toMatchObject({
-      request: { method: 'POST', path: '/api/v1/ranger', json: { question: '{{message}}' }, source: 'src/app/api/v1/ranger/route.ts:41' },
+      request: { method: 'POST', path: '/api/v1/ranger', json: { question: '{{message}}' }, source: 'src/app/api/v1/ranger/route.ts:30' },
       streamFormat: 'text',
+      source: 'src/app/api/v1/ranger/route.ts:41',
     });
   });
 
@@ -91,7 +92,7 @@ describe('init on the other apps', () => {
     expect(target.chat).toMatchObject({ request: { path: '/api/chat', json: { message: '{{message}}' } }, streamFormat: 'text' });
     expect(target.lostUpdate).toBeUndefined();
     expect(todosOf(target)).toEqual([
-      expect.stringMatching(/^src\/app\/api\/generate\/route\.ts:\d+ also calls Gemini \(POST \/api\/generate\)/),
+      expect.stringMatching(/^src\/app\/api\/generate\/route\.ts:\d+ POST \/api\/generate also calls Gemini \(src\/lib\/gemini\.ts:8\)/),
       expect.stringMatching(/^src\/app\/api\/posts\/\[id\]\/like\/route\.ts:8 TODO: post\.likes .* no route creates a post/),
       expect.stringMatching(/^src\/app\/api\/wallet\/purchase\/route\.ts:18 TODO: POST \/api\/wallet\/purchase subtracts a request value/),
       expect.stringMatching(/^\(no route\) TODO: no GET route without path parameters reads the database/),
@@ -108,17 +109,31 @@ describe('init on the other apps', () => {
     expect(todosOf(target).join('\n')).toMatch(/app\/api\/tasks\/\[id\]\/route\.ts:\d+ TODO: PATCH \/api\/tasks\/\{id\} writes a value computed from one it read/);
   });
 
-  it('reads destructured casts, body accesses and pages/api handlers; wrapped exports too', () => {
+  it('reads destructured casts, answers built in a variable, pages/api handlers, wrapped exports, Gemini two imports away', () => {
     const dir = app('inline', {
       'package.json': '{"dependencies":{"next":"16.0.0"}}',
       'app/api/login/route.ts': `
 export const POST = withLog(async (req: Request) => {
   const { handle, secret } = (await req.json()) as { handle: string; secret: string };
-  const ok = await verify(secret, handle);
-  return Response.json({ session: { accessToken: 'x' } });
+  const ok = await checkPassword(secret, handle);
+  const payload = { session: { accessToken: 'x' } };
+  return Response.json(payload);
 });
 declare function withLog<T>(f: T): T;
-declare function verify(a: string, b: string): Promise<boolean>;
+declare function checkPassword(a: string, b: string): Promise<boolean>;
+`,
+      'app/api/ask/route.ts': `
+import { answer } from '../../../lib/answer';
+export async function POST(req: Request) {
+  const { prompt } = (await req.json()) as { prompt: string };
+  return new Response(await answer(prompt), { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+`,
+      'lib/answer.ts': `import { callModel } from './model';\nexport async function answer(p: string) { return callModel(p); }\n`,
+      'lib/model.ts': `export async function callModel(p: string) {
+  const r = await fetch(\`\${process.env.GEMINI_BASE_URL}/v1beta/models/m:streamGenerateContent?alt=sse\`, { method: 'POST', body: p });
+  return r.body!;
+}
 `,
       'pages/api/notes/index.ts': `
 export default async function handler(req: any, res: any) {
@@ -133,6 +148,8 @@ declare const db: any;
     expect(target.login?.json).toEqual({ handle: '{{account.id}}', secret: '{{account.password}}' });
     expect(target.reads?.map((r) => r.path)).toEqual(['/api/notes']);
     expect(lines[0]).toBe('login      POST /api/login  (app/api/login/route.ts:2), session: bearer token at /session/accessToken');
+    // Gemini two imports away from the route (route → lib/answer → lib/model's fetch).
+    expect(target.chat).toMatchObject({ request: { path: '/api/ask', json: { prompt: '{{message}}' }, source: 'app/api/ask/route.ts:3' }, streamFormat: 'text', source: 'lib/model.ts:2' });
   });
 });
 

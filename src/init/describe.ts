@@ -2,6 +2,7 @@
  * Facts about an app's handlers → the target description diagnose reads (src/target/schema.ts), each
  * entry with the file:line it came from, and `todo` (or an `unresolved` entry) where the code did not say.
  */
+import path from 'node:path';
 import type { RouteFile } from './discover.ts';
 import { ID_FIELD, PASSWORD_FIELD, tokenPointer, type Counter, type HandlerFacts } from './facts.ts';
 import type { BodyField } from './body.ts';
@@ -14,6 +15,11 @@ type Json = Record<string, unknown>;
 type Found = { route: AnalysedRoute; h: HandlerFacts };
 
 const at = (f: Found) => `${f.route.file}:${f.h.line}`;
+/** file:line of the Gemini call, relative to the app like every other source. */
+function geminiAt(f: Found): string {
+  const root = f.route.abs.slice(0, f.route.abs.length - f.route.file.length);
+  return `${path.relative(root, f.h.gemini!.abs).split(path.sep).join('/')}:${f.h.gemini!.line}`;
+}
 const all = (routes: AnalysedRoute[]): Found[] => routes.flatMap((route) => route.handlers.map((h) => ({ route, h })));
 const MESSAGE_FIELD = /^(?:message|messages|question|prompt|query|text|content|input|q)$/i;
 
@@ -45,7 +51,10 @@ function withTodo<T extends Json>(entry: T, todos: string[]): T {
 const capturedPath = (urlPath: string) => urlPath.replace(/\{(\w+)\}/g, '{{capture.$1}}');
 
 function login(routes: AnalysedRoute[], unresolved: Json[]): { login?: Json; session: Json; found?: Found } {
-  const candidates = all(routes).filter((f) => f.h.method === 'POST' && f.h.checksPassword && !/sign-?up|register|join/i.test(f.route.urlPath));
+  const notSignup = (f: Found) => !/sign-?up|register|join/i.test(f.route.urlPath);
+  let candidates = all(routes).filter((f) => f.h.method === 'POST' && f.h.checksPassword && notSignup(f));
+  // A password checked somewhere init cannot follow: a POST reading a password on a login-like path.
+  if (!candidates.length) candidates = all(routes).filter((f) => f.h.method === 'POST' && notSignup(f) && /login|sign-?in|session|auth|token/i.test(f.route.urlPath) && f.h.body.some((b) => PASSWORD_FIELD.test(b.name)));
   candidates.sort((a, b) => Number(/login|sign-?in|session|auth/i.test(b.route.urlPath)) - Number(/login|sign-?in|session|auth/i.test(a.route.urlPath)));
   const found = candidates[0];
   if (!found) {
@@ -85,7 +94,7 @@ const STREAM: Record<HandlerFacts['stream'], string> = { text: 'text', 'data-str
 function chat(routes: AnalysedRoute[], unresolved: Json[]): Json | undefined {
   const withGemini = all(routes).filter((f) => f.h.gemini && f.h.method !== 'GET');
   withGemini.sort((a, b) => Number(b.h.stream !== 'json') - Number(a.h.stream !== 'json'));
-  for (const f of withGemini.slice(1)) unresolved.push({ source: `${f.route.file}:${f.h.gemini!.line}`, todo: `also calls Gemini (${f.h.method} ${f.route.urlPath}); diagnose chats with the first route only` });
+  for (const f of withGemini.slice(1)) unresolved.push({ source: at(f), todo: `${f.h.method} ${f.route.urlPath} also calls Gemini (${geminiAt(f)}); diagnose chats through the first route only` });
   const found = withGemini[0];
   if (!found) return undefined;
   const todos: string[] = [];
@@ -95,8 +104,9 @@ function chat(routes: AnalysedRoute[], unresolved: Json[]): Json | undefined {
   if (found.h.stream === 'json') todos.push('the route answers JSON, not a stream: gemini-429 still counts failures, buffer-truncation cannot apply');
   if (found.h.stream === 'unknown') todos.push('how the reply streams back (streamFormat)');
   const fixed = messageField ? { [messageField.name]: '{{message}}' } : { message: '{{message}}' };
-  const request = { method: found.h.method, path: found.route.urlPath, json: jsonBody(found.h.body, fixed, todos), source: `${found.route.file}:${found.h.gemini!.line}` };
-  return withTodo({ request, streamFormat: STREAM[found.h.stream], source: at(found) }, todos);
+  const request = { method: found.h.method, path: found.route.urlPath, json: jsonBody(found.h.body, fixed, todos), source: at(found) };
+  // The entry's source is the Gemini call itself: the evidence that this route talks to Gemini.
+  return withTodo({ request, streamFormat: STREAM[found.h.stream], source: geminiAt(found) }, todos);
 }
 
 function answerPointer(h: HandlerFacts, model: string, field: string): string | undefined {
@@ -155,7 +165,7 @@ export function describeApp(routes: AnalysedRoute[]): Description {
   const readEntries = reads(routes);
   for (const r of readEntries) lines.push(`db read    GET ${String(r.path)}  (${String(r.source)})`);
   const chatEntry = chat(routes, unresolved);
-  if (chatEntry) lines.push(`gemini     ${String((chatEntry.request as Json).method)} ${String((chatEntry.request as Json).path)}  (${String((chatEntry.request as Json).source)}), answers ${String(chatEntry.streamFormat)}`);
+  if (chatEntry) lines.push(`gemini     ${String((chatEntry.request as Json).method)} ${String((chatEntry.request as Json).path)}  (calls Gemini at ${String(chatEntry.source)}), answers ${String(chatEntry.streamFormat)}`);
   const races: Json[] = [];
   for (const f of all(routes)) {
     if (f.h.counter) {

@@ -4,7 +4,7 @@
  * Gemini calls (codemods/gemini-detect.ts decides), how it answers, read-modify-writes.
  */
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
-import { importedDeclaration } from '../../codemods/ast.ts';
+import { importedDeclaration, initializerOf } from '../../codemods/ast.ts';
 import { geminiFetchCalls, geminiSdkCalls } from '../../codemods/gemini-detect.ts';
 import { bodyFields, type BodyField } from './body.ts';
 import type { Handler } from './handlers.ts';
@@ -44,7 +44,8 @@ export interface HandlerFacts {
   auth: 'bearer' | 'cookie' | 'none';
   setsCookie: boolean;
   checksPassword: boolean;
-  gemini: { line: number } | undefined;
+  /** Where the Gemini call is (it may sit in a helper the handler calls). */
+  gemini: { abs: string; line: number } | undefined;
   stream: StreamKind;
   answers: JsonAnswer[];
   counter?: Counter;
@@ -52,24 +53,24 @@ export interface HandlerFacts {
   otherRmw?: { model: string; line: number; arithmetic: boolean };
 }
 
-/** The handler and the functions it calls: local ones and, one level deep, those imported from the app. */
-function reachable(fn: Node): Node[] {
+/** The handler and the functions it calls: local ones and, two levels deep, those imported from the app. */
+function reachable(fn: Node, depth = 2, seen = new Set<Node>()): Node[] {
+  seen.add(fn);
   const sf = fn.getSourceFile();
   const out: Node[] = [fn];
-  const seen = new Set<string>();
+  const names = new Set<string>();
   for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
-    if (!Node.isIdentifier(callee)) continue;
+    if (!Node.isIdentifier(callee) || names.has(callee.getText())) continue;
     const name = callee.getText();
-    if (seen.has(name)) continue;
-    seen.add(name);
+    names.add(name);
     const local = sf.getFunction(name) ?? sf.getVariableDeclaration(name);
-    if (local) {
-      if (local !== fn && !local.containsRange(fn.getPos(), fn.getEnd())) out.push(local);
-      continue;
-    }
-    const imported = importedDeclaration(sf, name);
-    if (imported) out.push(imported.node);
+    const found = local ?? importedDeclaration(sf, name)?.node;
+    if (!found || seen.has(found) || (found.getSourceFile() === sf && found.containsRange(fn.getPos(), fn.getEnd()))) continue;
+    seen.add(found);
+    const imported = !local;
+    if (imported && depth > 0) out.push(...reachable(found, depth - 1, seen));
+    else out.push(found);
   }
   return out;
 }
@@ -84,7 +85,8 @@ function jsonAnswers(fn: Node): JsonAnswer[] {
   const out: JsonAnswer[] = [];
   for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (!/(?:^|\.)json$/.test(call.getExpression().getText()) || /\breq(?:uest)?\.json$/.test(call.getExpression().getText())) continue;
-    const [first, init] = call.getArguments();
+    const [arg, init] = call.getArguments();
+    const first = arg && Node.isIdentifier(arg) ? initializerOf(arg, arg.getText()) : arg;
     if (!first || !Node.isObjectLiteralExpression(first)) continue;
     const status = init && Node.isObjectLiteralExpression(init) ? /status\s*:\s*(\d+)/.exec(init.getText())?.[1] : /\.status\((\d+)\)/.exec(call.getText())?.[1];
     if (status && Number(status) >= 300) continue;
@@ -120,7 +122,8 @@ function streamKind(text: string, answers: JsonAnswer[]): StreamKind {
   if (/toTextStreamResponse\s*\(/.test(text)) return 'text';
   if (/toUIMessageStreamResponse\s*\(|createUIMessageStreamResponse\s*\(|x-vercel-ai-ui-message-stream/.test(text)) return 'ui-message-stream';
   if (/toDataStreamResponse\s*\(|x-vercel-ai-data-stream/.test(text)) return 'data-stream';
-  if (/new\s+(?:Response|NextResponse)\s*\(/.test(text) && /ReadableStream|\.body\b|pipeThrough|stream/i.test(text)) {
+  // A body that is not a string or JSON text: a stream handed to the Response.
+  if (/new\s+(?:Response|NextResponse)\s*\(\s*(?!['"`]|JSON\.stringify|null\b|undefined\b)/.test(text)) {
     if (/application\/x-ndjson/.test(text)) return 'ndjson';
     if (/text\/event-stream/.test(text)) return /new\s+Response\s*\(\s*\w+\.body\b/.test(text) ? 'gemini-sse' : 'unknown';
     if (/text\/plain/.test(text)) return 'text';
@@ -220,8 +223,8 @@ export function handlerFacts(h: Handler, params: string[]): HandlerFacts {
     dbWrites,
     auth,
     setsCookie: /\bcookies(?:\(\))?\s*\.set\s*\(|cookies\(\)\)?\.set\(|['"]set-cookie['"]|setCookie\s*\(/i.test(texts),
-    checksPassword: body.some((f) => PASSWORD_FIELD.test(f.name)) && /compare|verify|secretMatches|timingSafeEqual|bcrypt|argon|scrypt|Matches\s*\(/i.test(texts),
-    gemini: gemini ? { line: gemini.getStartLineNumber() } : queued ? { line: h.fn.getStartLineNumber() } : undefined,
+    checksPassword: body.some((f) => PASSWORD_FIELD.test(f.name)) && /compare|verify|timingSafeEqual|bcrypt|argon|scrypt|\w*(?:password|secret|hash)\w*\s*\(|Matches\s*\(/i.test(texts),
+    gemini: gemini ? { abs: gemini.getSourceFile().getFilePath(), line: gemini.getStartLineNumber() } : queued ? { abs: sf.getFilePath(), line: h.fn.getStartLineNumber() } : undefined,
     stream: streamKind(h.fn.getText(), answers),
     answers,
     ...readModifyWrite(h.fn, body, params),
