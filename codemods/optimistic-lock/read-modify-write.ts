@@ -4,6 +4,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
 import { referencedNames } from '../ast.ts';
+import { derivedNames } from '../lib/derived-names.ts';
 import { objectProp, prismaCall, propMap } from './query.ts';
 
 const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
@@ -26,27 +27,11 @@ export function findReadModifyWrite(fn: Node, update: CallExpression, model: str
     const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
     if (!readDecl || !Node.isIdentifier(readDecl.getNameNode())) continue;
     const readVar = readDecl.getName();
-    const tainted = taintedFrom(fn, readVar, read.getEnd(), update.getStart());
+    // readVar and the locals computed from it (`const next = NEXT[order.status]`).
+    const tainted = derivedNames(fn, (init) => init.getStart() <= read.getStart() && read.getEnd() <= init.getEnd());
     if (referencedNames(data).some((n) => tainted.has(n))) return { read, readDecl, readVar, tainted };
   }
   return undefined;
-}
-
-/** `name` and every local declared in (from, to) whose initializer uses a tainted name. */
-function taintedFrom(fn: Node, name: string, from: number, to: number): Set<string> {
-  const tainted = new Set([name]);
-  const locals = fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getStart() > from && d.getEnd() < to);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const d of locals) {
-      const init = d.getInitializer();
-      const names = Node.isIdentifier(d.getNameNode()) ? [d.getName()] : d.getNameNode().getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
-      if (!init || names.every((n) => tainted.has(n)) || !referencedNames(init).some((n) => tainted.has(n))) continue;
-      for (const n of names) tainted.add(n);
-      grew = true;
-    }
-  }
-  return tainted;
 }
 
 /** The update's `where` names the record that was read: `{ id: order.id }`, or the same filter the read used. */
