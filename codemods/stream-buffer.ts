@@ -18,7 +18,16 @@ function isReadingLoop(node: Node): boolean {
   return false;
 }
 
-/** `if (buf.length > N) buf = buf.substring(…) | buf.slice(…)` → the buffer's name. */
+/** `console.warn(…)`, `logger.info(…)`, `metrics.increment(…)`: a call that only reports, and never changes the buffer. */
+function isReportOnly(stmt: Node, buf: string): boolean {
+  if (!Node.isExpressionStatement(stmt)) return false;
+  const call = stmt.getExpression();
+  if (!Node.isCallExpression(call)) return false;
+  const callee = call.getExpression().getText();
+  return /^(?:console|logger|log|metrics|Sentry)\.\w+$/.test(callee) && !new RegExp(`\\b${buf.replace(/[.$]/g, '\\$&')}\\s*=`).test(call.getText());
+}
+
+/** `if (buf.length > N) buf = buf.substring(…) | buf.slice(…)` (optionally with a log line) → the buffer's name. */
 function capAndTruncate(stmt: IfStatement): string | undefined {
   const cond = stmt.getExpression();
   if (!Node.isBinaryExpression(cond) || !/^>=?$/.test(cond.getOperatorToken().getText())) return undefined;
@@ -26,10 +35,14 @@ function capAndTruncate(stmt: IfStatement): string | undefined {
   if (!Node.isPropertyAccessExpression(left) || left.getName() !== 'length') return undefined;
   const name = left.getExpression().getText();
   let then: Node = stmt.getThenStatement();
+  if (stmt.getElseStatement()) return undefined;
   if (Node.isBlock(then)) {
+    // The cut, and at most what only reports it (a warning log, a metric): the block exists for the cut.
     const inner = then.getStatements();
-    if (inner.length !== 1) return undefined;
-    then = inner[0]!;
+    const cuts = inner.filter((st) => Node.isExpressionStatement(st) && Node.isBinaryExpression(st.getExpression()) && (st.getExpression() as import('ts-morph').BinaryExpression).getLeft().getText() === name);
+    const reports = inner.filter((st) => !cuts.includes(st) && isReportOnly(st, name));
+    if (cuts.length !== 1 || cuts.length + reports.length !== inner.length) return undefined;
+    then = cuts[0]!;
   }
   if (!Node.isExpressionStatement(then)) return undefined;
   const assign = then.getExpression();
@@ -86,6 +99,31 @@ function flushAfterLoop(sf: SourceFile, loop: Statement, lineLoop: import('ts-mo
   const source = decoder ? `[...${splitter}.push(${decoder}.decode()), ...${splitter}.flush()]` : `${splitter}.flush()`;
   const text = `${eol}${outerPad}// The stream may end without a final newline: its last line is still a line.${eol}${outerPad}for (${lineLoop.getInitializer().getText()} of ${source}) ${body}`;
   return { start: loop.getEnd(), end: loop.getEnd(), text };
+}
+
+/** Module-level `const MAX = …` used by the cap and nowhere else: they go with it. */
+function unusedCapConstants(sf: SourceFile, cap: IfStatement, buf: string): Edit[] {
+  const edits: Edit[] = [];
+  for (const name of referencedNames(cap).filter((n) => n !== buf)) {
+    const stmt = sf.getVariableStatements().find((v) => v.getDeclarations().length === 1 && v.getDeclarations()[0]!.getName() === name && !v.hasExportKeyword());
+    if (!stmt) continue;
+    const uses = sf.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name && !(id.getStart() >= stmt.getStart() && id.getEnd() <= stmt.getEnd()));
+    if (uses.every((id) => id.getStart() >= cap.getStart() && id.getEnd() <= cap.getEnd())) edits.push(lineRange(stmt));
+  }
+  // Adjacent lines become one range; a block of constants standing alone between blank lines takes one blank with it.
+  const text = sf.getFullText();
+  const merged: Edit[] = [];
+  for (const e of edits.sort((a, b) => a.start - b.start)) {
+    const last = merged[merged.length - 1];
+    if (last && last.end === e.start) last.end = e.end;
+    else merged.push({ ...e });
+  }
+  for (const e of merged) {
+    const blankAfter = /^[ \t]*\r?\n/.exec(text.slice(e.end));
+    const aloneBefore = e.start === 0 || /\n[ \t]*\r?\n$/.test(text.slice(0, e.start));
+    if (blankAfter && aloneBefore) e.end += blankAfter[0].length;
+  }
+  return merged;
 }
 
 /** Works out the rewrite of one reading loop, or says why it cannot. */
@@ -175,7 +213,7 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
   if (stray.length > 0) return `\`${stray[0]!.getText()}\` is used outside the drain (line ${stray[0]!.getStartLineNumber()})`;
   edits.push({ start: decl.getStart(), end: decl.getEnd(), text: `const ${splitter} = createLineSplitter()${usesSemicolons(sf) ? ';' : ''}` });
   if (typeof flush !== 'string') edits.push(flush);
-  edits.push(lineRange(append), lineRange(cap));
+  edits.push(lineRange(append), lineRange(cap), ...unusedCapConstants(sf, cap, buf));
   for (const d of [...offsetDecls, ...inLoopDecls]) edits.push(lineRange(d));
   return { edits, flushed: typeof flush !== 'string' };
 }
@@ -183,7 +221,7 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
 export const streamBuffer: Codemod = {
   id: 'stream-buffer',
   title: 'Drain stream buffers line by line instead of capping and truncating them',
-  prefilter: (text) => /\.length\s*>=?\s*[\d_e]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await/.test(text),
+  prefilter: (text) => /\.length\s*>=?\s*[\w_.]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await/.test(text),
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) {
@@ -199,6 +237,11 @@ export const streamBuffer: Codemod = {
         if (!appended) continue;
         const splitter = `${buf.replace(/\W/g, '')}Lines`;
         const p = plan(sf, loop, stmt, buf, splitter);
+        if (typeof p === 'string' && !new RegExp(`\\b${buf.replace(/[.$]/g, '\\$&')}\\.(?:split|indexOf)\\(`).test(loop.getText())) {
+          // Nothing parses lines out of it: it is the reply itself, and the cut loses the reply's beginning.
+          result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` accumulates the reply and is cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters: long replies lose their beginning. Nothing splits lines out of it, so a line splitter does not apply: remove the cut by hand (the model's output-token limit already bounds the reply)`, MEMO));
+          continue;
+        }
         if (typeof p === 'string') {
           result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` is capped and truncated inside a stream-reading loop (loses data), but the loop is too unusual to rewrite safely: ${p}; drain it with createLineSplitter() by hand`, MEMO));
           continue;
