@@ -1,5 +1,7 @@
 import type { Scenario } from './types.ts';
 import { cut, n, pct } from './measure.ts';
+import { isMidStreamErrorReply } from '../src/lab/mock-gemini-faults.ts';
+import { readMockGeminiStats, statsDelta } from '../src/lab/mock-gemini-stats.ts';
 import { runVirtualUsers } from '../src/load/concurrency.ts';
 import { LatencyHistogram } from '../src/load/histogram.ts';
 import { noSessionMessage } from '../src/load/sessions.ts';
@@ -12,16 +14,30 @@ export const FALLBACK_TEXT = '죄송합니다. 현재 AI 서비스가 일시적�
 
 export type AiFailureKind = 'http' | 'timeout' | 'fallbackText' | 'errorPart' | 'finishError' | 'emptyReply' | 'incomplete';
 
-/** What the user saw go wrong, or null when the reply looked fine. First match wins. */
-export function userVisibleFailure(r: ChatStreamResult): AiFailureKind | null {
+/**
+ * What the user saw go wrong, or null when the reply looked fine. First match wins. `incomplete`
+ * means a missing finish part only in formats that have one; a plain-text reply is incomplete only
+ * when its transport broke (src/load/stream.ts, `completeness`).
+ */
+export function userVisibleFailure(r: ChatStreamResult, fallbackPatterns: readonly RegExp[] = []): AiFailureKind | null {
   if (r.failure === 'timeout') return 'timeout';
   if (r.failure && r.bytes === 0) return 'http';
-  if (r.text.includes(FALLBACK_TEXT) || /일시적으로 사용 불가/.test(r.text)) return 'fallbackText';
+  if (r.text.includes(FALLBACK_TEXT) || /일시적으로 사용 불가/.test(r.text) || fallbackPatterns.some((p) => p.test(r.text))) return 'fallbackText';
   if (r.errorParts.length > 0) return 'errorPart';
   if (r.finishReason === 'error') return 'finishError';
   if (r.text.trim() === '') return 'emptyReply';
   if (!r.complete) return 'incomplete';
   return null;
+}
+
+/**
+ * How the app passed on a Gemini failure in the middle of a reply (mock-gemini's mid-stream
+ * errors, whose replies are tagged): shown to the user as an error, or ended as if whole.
+ */
+interface MidStream {
+  cut: number;
+  shownAsError: number;
+  silentlyTruncated: number;
 }
 
 export const gemini429: Scenario = {
@@ -33,58 +49,93 @@ export const gemini429: Scenario = {
   async run(ctx) {
     const { client, config, sessions, signal } = ctx;
     if (sessions.size === 0) throw new Error(noSessionMessage(sessions));
+    const format = ctx.streamFormat;
+    // The target description's own signs of a failed reply, beside the Genie fallback text.
+    const fallbackPatterns = (config.target?.chat?.fallbackPatterns ?? []).map((p) => new RegExp(p));
+    // The lab's mock sees what the app hides: the 429s it sent, and whether it cuts replies mid-stream.
+    const before = await readMockGeminiStats(ctx.lab?.statsUrl);
     const ttft = new LatencyHistogram();
     const total = new LatencyHistogram();
     const timeline = new Timeline();
     const kinds: Record<AiFailureKind, number> = { http: 0, timeout: 0, fallbackText: 0, errorPart: 0, finishError: 0, emptyReply: 0, incomplete: 0 };
+    const midStream: MidStream = { cut: 0, shownAsError: 0, silentlyTruncated: 0 };
     const samples: unknown[] = [];
+    const midSamples: unknown[] = [];
+    const formats = new Set<string>();
     let chats = 0;
     let html = 0;
     let notFound = 0;
     await runVirtualUsers(ctx.users, signal, async (vu) => {
-      const r = await chat(client, config.routes.chat, config.payloads.chatMessage, sessions.get(vu).jar, config.timeouts.chatMs);
+      const r = await chat(client, config.routes.chat, config.payloads.chatMessage, sessions.get(vu).jar, config.timeouts.chatMs, { format });
       if (r.failure === 'aborted') return;
       chats++;
       if (r.html) html++;
       if (r.status === 404) notFound++;
+      if (r.format !== 'unknown') formats.add(r.format);
       if (r.ttftMs !== null) ttft.record(r.ttftMs);
       total.record(r.totalMs);
-      const kind = userVisibleFailure(r);
-      timeline.record(kind === null, r.totalMs, performance.now());
-      if (kind) {
-        kinds[kind]++;
-        if (samples.length < 5) samples.push({ kind, status: r.status, finishReason: r.finishReason, error: r.errorParts[0] ?? r.failureMessage, text: cut(r.text, 160) });
+      const kind = userVisibleFailure(r, fallbackPatterns);
+      const sample = { kind, status: r.status, format: r.format, finishReason: r.finishReason, error: r.errorParts[0] ?? r.failureMessage, text: cut(r.text, 160) };
+      if (isMidStreamErrorReply(r.text)) {
+        // An injected upstream fault, not a rate limit: counted on its own, outside aiFailures.
+        midStream.cut++;
+        if (kind) midStream.shownAsError++;
+        else midStream.silentlyTruncated++;
+        if (midSamples.length < 5) midSamples.push(sample);
+      } else {
+        timeline.record(kind === null, r.totalMs, performance.now());
+        if (kind) {
+          kinds[kind]++;
+          if (samples.length < 5) samples.push(sample);
+        }
       }
       ctx.progress(`${chats}/${ctx.users} chats done`);
     });
     if (chats > 0 && (html === chats || notFound === chats)) {
       throw new Error(`POST ${config.routes.chat} answered ${html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set routes.chat in --config`);
     }
+    const after = await readMockGeminiStats(ctx.lab?.statsUrl);
+    const upstream = statsDelta(before, after);
     const failures = Object.values(kinds).reduce((a, b) => a + b, 0);
     const t = ttft.summary();
     const tot = total.summary();
     const metrics: Record<string, MetricValue> = {
       chats,
-      ok: chats - failures,
+      ok: chats - failures - midStream.cut,
       aiFailures: failures,
       aiFailureRatePct: pct(failures, chats),
       failuresByKind: kinds,
-      // The app hides Gemini's 429s behind its fallback: not observable from outside.
-      upstream429: 'n/a',
+      streamFormat: [...formats].join(', ') || 'unknown',
+      // The app hides Gemini's 429s; only the lab's mock can count them.
+      upstream429: upstream ? upstream.rejected429 : 'n/a',
       ttftP50Ms: t.p50Ms,
       ttftP95Ms: t.p95Ms,
       totalP95Ms: tot.p95Ms,
     };
-    return {
-      metrics,
-      evidence: failures
-        ? [{ kind: 'ai-failures', message: `${failures} of ${chats} users saw the AI fail (${metrics.aiFailureRatePct} %)`, samples }]
-        : [],
-      timeline: timeline.points(),
-    };
+    // Only when Gemini is the mock with mid-stream errors on (its stats say so, or its tagged replies do).
+    const midStreamOn = (after?.faults.midStreamErrorRate ?? 0) > 0 || midStream.cut > 0;
+    if (midStreamOn) metrics.midStreamErrors = { ...midStream, ...(upstream ? { upstreamCut: upstream.midStreamErrors } : {}) };
+    const evidence = [];
+    if (failures) evidence.push({ kind: 'ai-failures', message: `${failures} of ${chats} users saw the AI fail (${metrics.aiFailureRatePct} %)`, samples });
+    if (midStream.silentlyTruncated) {
+      evidence.push({
+        kind: 'mid-stream-silent',
+        message: `${midStream.silentlyTruncated} of ${midStream.cut} replies Gemini cut mid-stream reached the user as if whole: no error part, a normal finish`,
+        samples: midSamples,
+      });
+    }
+    return { metrics, evidence, timeline: timeline.points() };
   },
 
   summarize(m) {
-    return `${n(m, 'aiFailures')} of ${n(m, 'chats')} concurrent chats failed for the user (${n(m, 'aiFailureRatePct')} %); time to first token p95 ${m.ttftP95Ms ?? '–'} ms, total p95 ${m.totalP95Ms ?? '–'} ms.`;
+    const mid = m.midStreamErrors;
+    const midText =
+      mid && typeof mid === 'object'
+        ? ` Of ${mid.cut ?? 0} replies Gemini cut mid-stream, ${mid.shownAsError ?? 0} showed an error and ${mid.silentlyTruncated ?? 0} ended silently truncated.`
+        : '';
+    return (
+      `${n(m, 'aiFailures')} of ${n(m, 'chats')} concurrent chats failed for the user (${n(m, 'aiFailureRatePct')} %); ` +
+      `time to first token p95 ${m.ttftP95Ms ?? '–'} ms, total p95 ${m.totalP95Ms ?? '–'} ms.${midText}`
+    );
   },
 };
