@@ -93,6 +93,7 @@ describe('init on the other apps', () => {
     expect(target.lostUpdate).toBeUndefined();
     expect(todosOf(target)).toEqual([
       expect.stringMatching(/^src\/app\/api\/generate\/route\.ts:\d+ POST \/api\/generate also calls Gemini \(src\/lib\/gemini\.ts:8\)/),
+      expect.stringMatching(/^src\/app\/api\/orders\/\[id\]\/status\/route\.ts:14 TODO: POST \/api\/orders\/\{id\}\/status writes a value computed from one it read/),
       expect.stringMatching(/^src\/app\/api\/posts\/\[id\]\/like\/route\.ts:8 TODO: post\.likes .* no route creates a post/),
       expect.stringMatching(/^src\/app\/api\/wallet\/purchase\/route\.ts:18 TODO: POST \/api\/wallet\/purchase subtracts a request value/),
       expect.stringMatching(/^\(no route\) TODO: no GET route without path parameters reads the database/),
@@ -150,6 +151,52 @@ declare const db: any;
     expect(lines[0]).toBe('login      POST /api/login  (app/api/login/route.ts:2), session: bearer token at /session/accessToken');
     // Gemini two imports away from the route (route → lib/answer → lib/model's fetch).
     expect(target.chat).toMatchObject({ request: { path: '/api/ask', json: { prompt: '{{message}}' }, source: 'app/api/ask/route.ts:3' }, streamFormat: 'text', source: 'lib/model.ts:2' });
+  });
+});
+
+describe('init on counters written in other shapes', () => {
+  it('records answered as they are, a delta computed into a local first, the id from the body', () => {
+    const dir = app('counter-shapes', {
+      'package.json': '{"dependencies":{"next":"16.0.0"}}',
+      'app/api/jars/route.ts': `
+export async function POST(req: Request) {
+  const { name } = (await req.json()) as { name: string };
+  const jar = await db.jar.create({ data: { name } });
+  return Response.json(jar, { status: 201 });
+}
+declare const db: any;
+`,
+      'app/api/jars/[jarId]/route.ts': `
+export async function GET(_req: Request, { params }: { params: Promise<{ jarId: string }> }) {
+  const { jarId } = await params;
+  const jar = await db.jar.findUnique({ where: { id: jarId } });
+  return Response.json(jar);
+}
+declare const db: any;
+`,
+      'app/api/coins/route.ts': `
+export async function POST(req: Request) {
+  const body = await req.json();
+  const jar = await db.jar.findUnique({ where: { id: body.jarId } });
+  const coins = jar.coins + Number(body.amount);
+  await db.jar.update({ where: { id: jar.id }, data: { coins } });
+  return Response.json({ ok: true });
+}
+declare const db: any;
+`,
+    });
+    const { target } = describeDir(dir);
+    expect(target.lostUpdate).toEqual([
+      {
+        mode: 'counter',
+        create: { method: 'POST', path: '/api/jars', json: { name: 'genie-fix {{run}}' }, capture: { jarId: '/id' }, source: 'app/api/jars/route.ts:2' },
+        adjust: { method: 'POST', path: '/api/coins', json: { jarId: '{{capture.jarId}}', amount: '{{delta}}' }, source: 'app/api/coins/route.ts:6' },
+        read: { method: 'GET', path: '/api/jars/{{capture.jarId}}', source: 'app/api/jars/[jarId]/route.ts:2' },
+        value: '/coins',
+        delta: 1,
+        source: 'app/api/coins/route.ts:6',
+      },
+    ]);
   });
 });
 

@@ -105,12 +105,13 @@ describe('target description schema', () => {
     ]);
   });
 
-  it('requires a version with a target, and a login unless the session is a pre-made header', () => {
+  it('requires a version with a target, and a login unless the session is a pre-made header or none', () => {
     expect(problems({ target: { session: { kind: 'cookie' } } })).toEqual([
       'target.login: required with a cookie session (the request that logs an account in)',
       'version: required with "target" (write "version": 1)',
     ]);
     expect(problems({ version: 1, target: { session: { kind: 'header', name: 'x-api-key', fromEnv: 'APP_KEY' } } })).toEqual([]);
+    expect(problems({ version: 1, target: { session: { kind: 'none' } } })).toEqual([]);
   });
 });
 

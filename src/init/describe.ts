@@ -58,8 +58,7 @@ function login(routes: AnalysedRoute[], unresolved: Json[]): { login?: Json; ses
   candidates.sort((a, b) => Number(/login|sign-?in|session|auth/i.test(b.route.urlPath)) - Number(/login|sign-?in|session|auth/i.test(a.route.urlPath)));
   const found = candidates[0];
   if (!found) {
-    unresolved.push({ source: '(no route)', todo: 'TODO: no login route found (a POST that reads a password and checks it); describe target.login and target.session by hand' });
-    return { session: { kind: 'cookie', todo: 'TODO: no login route found' } };
+    return { session: { kind: 'none', todo: 'TODO: no login route found (a POST that reads a password and checks it): requests go without a session; if the app needs one, describe target.login and target.session' } };
   }
   const todos: string[] = [];
   const idField = found.h.body.find((f) => ID_FIELD.test(f.name)) ?? found.h.body.find((f) => !PASSWORD_FIELD.test(f.name));
@@ -110,6 +109,7 @@ function chat(routes: AnalysedRoute[], unresolved: Json[]): Json | undefined {
 }
 
 function answerPointer(h: HandlerFacts, model: string, field: string): string | undefined {
+  if (h.answers.some((a) => a.recordOf === model)) return `/${field}`;
   const keys = h.answers.flatMap((a) => a.keys);
   if (keys.includes(field)) return `/${field}`;
   const key = keys.find((k) => k.toLowerCase() === model.toLowerCase()) ?? keys.find((k) => model.toLowerCase().startsWith(k.toLowerCase())) ?? (keys.length === 1 ? keys[0] : undefined);
@@ -124,18 +124,21 @@ function counterRace(routes: AnalysedRoute[], adjust: Found, c: Counter, unresol
   if (!create) return fail(`no route creates a ${c.model} for the race to write to`);
   const idPointer = answerPointer(create.h, c.model, 'id');
   if (!idPointer) return fail(`the create route's answer (${at(create)}) has no id I could find`);
-  const readRoute = all(routes).find(
-    (f) => f.h.method === 'GET' && f.h.dbReads.includes(c.model) && (('param' in c.id! && f.route.params.includes(idName)) || (!('param' in c.id!) && f.route.params.length === 0 && f.h.answers.length > 0)),
-  );
+  // The record read back: a GET of one record (its one path parameter is the id), else a GET with the id as a query.
+  const gets = all(routes).filter((f) => f.h.method === 'GET' && f.h.dbReads.includes(c.model));
+  const names = (f: Found) => f.h.answers.some((a) => a.recordOf === c.model || a.keys.some((k) => k.toLowerCase() === c.model.toLowerCase()));
+  gets.sort((a, b) => Number(names(b)) - Number(names(a)));
+  const readRoute = gets.find((f) => f.route.params.length === 1 && answerPointer(f.h, c.model, c.field)) ?? gets.find((f) => f.route.params.length === 0 && !('param' in c.id!) && answerPointer(f.h, c.model, c.field));
   const value = readRoute && answerPointer(readRoute.h, c.model, c.field);
-  if (!readRoute || !value) return fail(`no GET route reads one ${c.model} back${readRoute ? ` in a shape I could follow (${at(readRoute)})` : ''}`);
+  if (!readRoute || !value) return fail(`no GET route reads one ${c.model} back in a shape I could follow`);
   const todos: string[] = [];
   const createTodos: string[] = [];
   const adjustFixed: Json = {};
   if ('field' in c.delta) adjustFixed[c.delta.field] = '{{delta}}';
   if (!('param' in c.id!)) adjustFixed[idName] = `{{capture.${idName}}}`;
-  const readPath = 'param' in c.id! ? capturedPath(readRoute.route.urlPath) : `${readRoute.route.urlPath}?${idName}={{capture.${idName}}}`;
-  const cleanup = all(routes).find((f) => f.h.method === 'DELETE' && f.route.urlPath === readRoute.route.urlPath);
+  const byParam = (urlPath: string) => urlPath.replace(/\{\w+\}/, `{{capture.${idName}}}`);
+  const readPath = readRoute.route.params.length ? byParam(readRoute.route.urlPath) : `${readRoute.route.urlPath}?${idName}={{capture.${idName}}}`;
+  const cleanup = all(routes).find((f) => f.h.method === 'DELETE' && f.route.urlPath === readRoute.route.urlPath && f.route.params.length === 1);
   return withTodo(
     {
       mode: 'counter',
@@ -144,7 +147,7 @@ function counterRace(routes: AnalysedRoute[], adjust: Found, c: Counter, unresol
       read: { method: 'GET', path: readPath, source: at(readRoute) },
       value,
       delta: 'fixed' in c.delta ? c.delta.fixed : 1,
-      ...(cleanup ? { cleanup: { method: 'DELETE', path: capturedPath(cleanup.route.urlPath), source: at(cleanup) } } : {}),
+      ...(cleanup ? { cleanup: { method: 'DELETE', path: byParam(cleanup.route.urlPath), source: at(cleanup) } } : {}),
       source: `${adjust.route.file}:${c.line}`,
     },
     todos,

@@ -19,8 +19,10 @@ export type StreamKind = 'text' | 'data-stream' | 'ui-message-stream' | 'gemini-
 
 export interface JsonAnswer {
   keys: string[];
-  /** The answer's literal, for finding nested keys. */
-  literal: ObjectLiteralExpression;
+  /** Set when the answer is a database record itself (`Response.json(tally)`): its model. */
+  recordOf?: string;
+  /** The answer's literal, for finding nested keys (absent for a record answered as is). */
+  literal?: ObjectLiteralExpression;
   line: number;
 }
 
@@ -87,9 +89,15 @@ function jsonAnswers(fn: Node): JsonAnswer[] {
     if (!/(?:^|\.)json$/.test(call.getExpression().getText()) || /\breq(?:uest)?\.json$/.test(call.getExpression().getText())) continue;
     const [arg, init] = call.getArguments();
     const first = arg && Node.isIdentifier(arg) ? initializerOf(arg, arg.getText()) : arg;
-    if (!first || !Node.isObjectLiteralExpression(first)) continue;
     const status = init && Node.isObjectLiteralExpression(init) ? /status\s*:\s*(\d+)/.exec(init.getText())?.[1] : /\.status\((\d+)\)/.exec(call.getText())?.[1];
     if (status && Number(status) >= 300) continue;
+    const made = first && (Node.isAwaitExpression(first) ? first.getExpression() : first);
+    const record = made && Node.isCallExpression(made) ? delegateCall(made) : undefined;
+    if (record && (READS.test(record.op) || /^(?:create|update|upsert)$/.test(record.op))) {
+      out.push({ keys: [], recordOf: record.model, line: call.getStartLineNumber() });
+      continue;
+    }
+    if (!first || !Node.isObjectLiteralExpression(first)) continue;
     const keys = first.getProperties().flatMap((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? [p.getName()] : []));
     out.push({ keys, literal: first, line: call.getStartLineNumber() });
   }
@@ -112,6 +120,7 @@ export function tokenPointer(answers: JsonAnswer[]): string | undefined {
     return undefined;
   };
   for (const a of answers) {
+    if (!a.literal) continue;
     const found = visit(a.literal, '');
     if (found) return found;
   }
@@ -156,8 +165,10 @@ function readModifyWrite(fn: Node, body: BodyField[], params: string[]): Pick<Ha
     const dataObj = data && Node.isPropertyAssignment(data) ? data.getInitializer() : undefined;
     if (!dataObj || !Node.isObjectLiteralExpression(dataObj)) continue;
     for (const p of dataObj.getProperties()) {
-      if (!Node.isPropertyAssignment(p)) continue;
-      const value = p.getInitializer();
+      if (!Node.isPropertyAssignment(p) && !Node.isShorthandPropertyAssignment(p)) continue;
+      const direct = Node.isPropertyAssignment(p) ? p.getInitializer() : p.getNameNode();
+      // `const next = row.points + delta; … data: { points: next }` (or `{ points }`): judge the computation.
+      const value = direct && Node.isIdentifier(direct) ? (initializerOf(direct, direct.getText()) ?? direct) : direct;
       if (!value) continue;
       const usesRead = [...readVars.keys()].find((r) => new RegExp(`(?:^|[^\\w$.])${r}\\??\\.`).test(` ${value.getText()}`));
       if (!usesRead) continue;

@@ -35,6 +35,8 @@ export const requestSchema = z
   .strict();
 
 export const sessionSchema = z.discriminatedUnion('kind', [
+  /** The app has no login: requests go without a session. */
+  z.object({ kind: z.literal('none'), ...origin }).strict(),
   /** The login answer sets a cookie; the cookie jar carries it. */
   z.object({ kind: z.literal('cookie'), ...origin }).strict(),
   /** The login answer carries a token in its JSON; requests send `<header>: <scheme> <token>`. */
@@ -116,7 +118,7 @@ export const raceSchema = z.discriminatedUnion('mode', [counterRace, recordRace]
 export const targetSchema = z
   .object({
     session: sessionSchema,
-    /** Required unless the session is a pre-made header. */
+    /** Required unless the session is a pre-made header or none. */
     login: requestSchema.optional(),
     accounts: accountsSchema.prefault({ from: 'file' }),
     /** pool-exhaustion: database-backed reads, sent with a session. */
@@ -168,7 +170,7 @@ function checkRequest(ctx: Ctx, value: unknown, at: Array<string | number>, allo
 
 function checkTemplates(t: Loose, ctx: Ctx): void {
   const session = isObject(t.session) ? t.session : {};
-  if (typeof session.kind === 'string' && session.kind !== 'header' && t.login === undefined) {
+  if (typeof session.kind === 'string' && session.kind !== 'header' && session.kind !== 'none' && t.login === undefined) {
     ctx.addIssue({ code: 'custom', path: ['login'], message: `required with a ${session.kind} session (the request that logs an account in)` });
   }
   checkRequest(ctx, t.login, ['login'], ACCOUNT, new Set(), 'account.id');
