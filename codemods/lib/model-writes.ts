@@ -11,7 +11,8 @@ const READ_OPS = /\.(\w+)\.(?:findMany|findFirst|findFirstOrThrow|findUnique|fin
 const RAW_TABLES = /\b(?:FROM|JOIN)\s+"?(\w+)"?/gi;
 const RAW_WRITE_TABLE = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i;
 /** Quick text test: could this file write a model? (The cache codemod's prefilter parses such files too.) */
-export const MAYBE_WRITES = /\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(|\$executeRaw/;
+// `<client>.<model>.<op>(`: a model write is always at least a three-part chain (`map.delete(k)` is not one).
+export const MAYBE_WRITES = /\.\w+\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(|\$executeRaw/;
 /** Files that run as their own process (seeds, scripts, tests): the app's cache cannot be reached from there. */
 // Top-level folders only: `src/lib/prisma/users.ts` is app code, `prisma/seed.ts` is not.
 const OFFLINE = /^(?:prisma|scripts?|seeds?|tests?|e2e)\/|(?:^|\/)__tests__\/|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|\/)seed\.[cm]?[jt]s$/;
