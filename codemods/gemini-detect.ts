@@ -92,3 +92,41 @@ export function callsGemini(sf: SourceFile): boolean {
 export function insideRunGemini(node: Node): boolean {
   return node.getAncestors().some((a) => Node.isCallExpression(a) && a.getExpression().getText() === 'runGemini');
 }
+
+/** The AI SDK's text/object calls; with a model from its Google provider they call Gemini. */
+const AI_SDK_GOOGLE = '@ai-sdk/google';
+const AI_SDK_CALLS = new Set(['streamText', 'generateText', 'streamObject', 'generateObject']);
+
+/** `google('…')`, `createGoogleGenerativeAI(…)('…')`, or a name bound to one here or in a module of the app. */
+function aiSdkGoogleModel(expr: Node, depth = 0): boolean {
+  if (depth > 4) return false;
+  const root = rootIdentifier(expr);
+  if (!root) return false;
+  const sf = expr.getSourceFile();
+  const name = root.getText();
+  const decl = sf.getImportDeclarations().find((d) => d.getNamedImports().some((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name));
+  if (decl) {
+    if (decl.getModuleSpecifierValue() === AI_SDK_GOOGLE) return true;
+    const imported = importedDeclaration(sf, name);
+    const init = imported && Node.isVariableDeclaration(imported.node) ? imported.node.getInitializer() : undefined;
+    return Boolean(init && aiSdkGoogleModel(init, depth + 1));
+  }
+  const init = initializerOf(root, name);
+  return Boolean(init && init !== expr && aiSdkGoogleModel(init, depth + 1));
+}
+
+/**
+ * `streamText({ model: google('gemini-…'), … })` and its siblings. Kept apart from geminiSdkCalls on
+ * purpose: the request happens when the returned stream is read, so wrapping the call in a queue
+ * (gemini-queue) would not hold the request; `genie-fix init` uses it to find the route that chats.
+ */
+export function aiSdkGeminiCalls(sf: SourceFile): CallExpression[] {
+  return sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+    const callee = call.getExpression();
+    if (!Node.isIdentifier(callee) || !AI_SDK_CALLS.has(callee.getText())) return false;
+    const arg = call.getArguments()[0];
+    const model = arg && Node.isObjectLiteralExpression(arg) ? arg.getProperty('model') : undefined;
+    const value = model && Node.isPropertyAssignment(model) ? model.getInitializer() : model && Node.isShorthandPropertyAssignment(model) ? model.getNameNode() : undefined;
+    return Boolean(value && aiSdkGoogleModel(value));
+  });
+}

@@ -200,6 +200,27 @@ declare const db: any;
   });
 });
 
+describe('init on an AI SDK app', () => {
+  it('finds streamText with a Google model (defined in lib/) and its plain-text answer', () => {
+    const dir = app('ai-sdk', {
+      'package.json': '{"dependencies":{"next":"16.0.0","ai":"6.0.0","@ai-sdk/google":"3.0.0"}}',
+      'lib/model.ts': `import { createGoogleGenerativeAI } from '@ai-sdk/google';
+export const gemini = createGoogleGenerativeAI({ baseURL: process.env.GEMINI_BASE_URL })('gemini-2.0-flash');
+`,
+      'app/api/coach/route.ts': `import { streamText } from 'ai';
+import { gemini } from '../../../lib/model';
+export async function POST(req: Request) {
+  const { prompt } = (await req.json()) as { prompt: string };
+  const result = streamText({ model: gemini, prompt });
+  return result.toTextStreamResponse();
+}
+`,
+    });
+    const { target } = describeDir(dir);
+    expect(target.chat).toMatchObject({ request: { path: '/api/coach', json: { prompt: '{{message}}' } }, streamFormat: 'text', source: 'app/api/coach/route.ts:5' });
+  });
+});
+
 describe('genie-fix init (CLI)', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/genie-fix.js', 'init', ...args], { encoding: 'utf8', timeout: 60_000 });
 

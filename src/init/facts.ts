@@ -3,9 +3,9 @@
  * one level deep, functions imported from the app): session handling, database reads and writes,
  * Gemini calls (codemods/gemini-detect.ts decides), how it answers, read-modify-writes.
  */
-import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { importedDeclaration, initializerOf } from '../../codemods/ast.ts';
-import { geminiFetchCalls, geminiSdkCalls } from '../../codemods/gemini-detect.ts';
+import { aiSdkGeminiCalls, geminiFetchCalls, geminiSdkCalls } from '../../codemods/gemini-detect.ts';
 import { bodyFields, type BodyField } from './body.ts';
 import type { Handler } from './handlers.ts';
 
@@ -217,10 +217,11 @@ export function handlerFacts(h: Handler, params: string[]): HandlerFacts {
   }
   const sf = h.fn.getSourceFile();
   const inReach = (c: Node) => nodes.some((n) => n.getSourceFile() === c.getSourceFile() && n.containsRange(c.getPos(), c.getEnd()));
-  let gemini = [...geminiFetchCalls(sf), ...geminiSdkCalls(sf)].find(inReach);
+  const geminiCalls = (file: SourceFile) => [...geminiFetchCalls(file), ...geminiSdkCalls(file), ...aiSdkGeminiCalls(file)];
+  let gemini = geminiCalls(sf).find(inReach);
   for (const n of nodes.slice(1)) {
     if (gemini || n.getSourceFile() === sf) continue;
-    gemini = [...geminiFetchCalls(n.getSourceFile()), ...geminiSdkCalls(n.getSourceFile())].find(inReach);
+    gemini = geminiCalls(n.getSourceFile()).find(inReach);
   }
   const queued = /\b(?:queuedGeminiFetch|runGemini)\s*\(/.exec(h.fn.getText());
   const answers = jsonAnswers(h.fn);
