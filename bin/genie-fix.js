@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript and run through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The CLI as compiled JavaScript (dist/, built by `npm run build`: `prepare` runs it on install, the test run
+// before any test): no TypeScript compiler at start-up.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli.ts');
+const entry = new URL('../dist/src/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('genie-fix: dist/ is missing (the compiled CLI): run `npm run build` in the genie-fix folder (npm install runs it)\n');
+  process.exit(70);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

@@ -1,14 +1,7 @@
 import type { Evidence, MetricValue, ScenarioReport, TimePoint } from '../src/report/types.ts';
 
-export type ScenarioId =
-  | 'pool-exhaustion'
-  | 'gemini-429'
-  | 'lost-update'
-  | 'buffer-truncation'
-  | 'shared-ip-login'
-  | 'cache-effectiveness'
-  | 'session-id'
-  | 'upload-memory';
+export type { ScenarioId } from './ids.ts';
+import type { ScenarioId } from './ids.ts';
 
 /** Everything a scenario may use; built once per diagnose run by src/commands/diagnose.ts. */
 export interface ScenarioContext {

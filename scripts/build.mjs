@@ -3,7 +3,7 @@
 // modules read beside themselves are copied. Skipped when dist/ is newer than every input, so the test run can
 // call it every time (test/global-setup.ts). `--force` rebuilds regardless.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,9 @@ const force = process.argv.includes('--force');
 if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput()) process.exit(0);
 
 const started = Date.now();
+// tsc's incremental state only knows what it emitted, not what was deleted since: start over when forced
+// or when the entry point is gone.
+if (force || !existsSync(path.join(dist, 'src', 'cli.js'))) rmSync(path.join(dist, '.tsbuildinfo'), { force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 // --noCheck: emit only (TypeScript ≥ 5.6); a type error must not keep the CLI from being built.
 const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--noCheck'], { cwd: root, stdio: 'inherit' });
@@ -51,7 +54,15 @@ for (const dir of inputs) {
     copyFileSync(file, to);
   }
 }
-mkdirSync(dist, { recursive: true });
+// A module deleted or moved in the sources must not live on in dist/ (the package would ship it).
+for (const dir of inputs) {
+  if (!existsSync(path.join(dist, dir))) continue;
+  for (const file of walk(path.join(dist, dir))) {
+    const source = path.join(root, path.relative(dist, file));
+    const candidates = file.endsWith('.js') ? [source.replace(/\.js$/, '.ts'), source.replace(/\.js$/, '.tsx'), source] : [source];
+    if (!candidates.some((c) => existsSync(c))) rmSync(file);
+  }
+}
 writeFileSync(stamp, `${new Date(started).toISOString()}\n`);
 // The stamp carries the start time: a source saved while tsc ran is newer, so the next call rebuilds.
 utimesSync(stamp, started / 1000, started / 1000);

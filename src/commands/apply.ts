@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { codemodHelp } from '../../codemods/index.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyCodemods, type ApplyResult } from '../apply/index.ts';
-import { workspaceNextApps } from '../apply/monorepo.ts';
-import { isNextProject } from '../apply/preflight.ts';
+import type { ApplyResult } from '../apply/index.ts';
 import { ExitError, UsageError } from '../errors.ts';
 import { parseInteger } from './options.ts';
 import { redact } from '../redact.ts';
@@ -74,7 +71,15 @@ export function formatApply(result: ApplyResult): string {
   return redact(out.join('\n'));
 }
 
+/** Filled in when apply is the command run: the registry loads ts-morph, too slow for every start-up. */
+let codemodList: string | undefined;
+
 export function register(program: Command): void {
+  program.hook('preSubcommand', async (_program, command) => {
+    if (command.name() !== 'apply') return;
+    const { codemodHelp } = await import('../../codemods/index.ts');
+    codemodList = `\nCodemods:\n${codemodHelp()}`;
+  });
   program
     .command('apply')
     .description('apply the codemods to a Next.js app (dry run: unified diff + summary; --write writes)')
@@ -93,8 +98,11 @@ export function register(program: Command): void {
     .option('--deploy <kind>', 'database-url: how the app runs, serverless or server (default: read from vercel.json, Dockerfile, output: standalone, …)')
     .option('--version-check <routes...>', 'optimistic-lock: files (app-relative paths or globs) to version-check: a route whose clients send back the version they read (its blind writes answer 409 on conflict), or library code whose callers handle a thrown ConflictError')
     .option('--store <kind>', 'where the login limiter and cache keep state: memory (per instance) or redis (shared; the app needs REDIS_URL)', 'memory')
-    .addHelpText('after', `\nCodemods:\n${codemodHelp()}`)
+    .addHelpText('after', () => codemodList ?? '\nCodemods: listed by genie-fix apply --help')
     .action(async (dir: string, flags: ApplyFlags) => {
+      const { applyCodemods } = await import('../apply/index.ts');
+      const { workspaceNextApps } = await import('../apply/monorepo.ts');
+      const { isNextProject } = await import('../apply/preflight.ts');
       const store = storeFlag(flags.store);
       // At a monorepo root, every Next.js app among its workspaces, one after the other.
       const root = path.resolve(dir);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { FailureError, UsageError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import { regressionAnnotations } from '../report/annotations.ts';
-import { compareReports, readReport, type CompareRow, type Regression } from '../report/compare.ts';
+import type { CompareRow, Regression } from '../report/compare.ts';
 import { formatCompareTable, regressionLines } from '../report/compare-table.ts';
 
 export interface CompareOptions {
@@ -19,7 +19,8 @@ export interface CompareResult {
   regressions: Regression[];
 }
 
-export function compare(options: CompareOptions): CompareResult {
+export async function compare(options: CompareOptions): Promise<CompareResult> {
+  const { compareReports, readReport } = await import('../report/compare.ts');
   const baseline = readReport(options.baseline);
   const current = readReport(options.current);
   const { rows, regressions } = compareReports(baseline, current, { tolerances: options.tolerances });
@@ -41,8 +42,8 @@ export function register(program: Command): void {
     .argument('<current>', 'report.json of the run to check')
     .option('--json', 'print the comparison as JSON on stdout')
     .option('--tolerance <metric=pct>', 'allowed worsening of a metric in percent of the baseline (repeatable)', parseTolerance, {})
-    .action((baseline: string, current: string, opts: { json?: boolean; tolerance: Record<string, number> }) => {
-      const result = compare({ baseline, current, tolerances: opts.tolerance });
+    .action(async (baseline: string, current: string, opts: { json?: boolean; tolerance: Record<string, number> }) => {
+      const result = await compare({ baseline, current, tolerances: opts.tolerance });
       const human = opts.json ? process.stderr : process.stdout;
       if (opts.json) process.stdout.write(redact(JSON.stringify(result, null, 2)) + '\n');
       else human.write(redact(formatCompareTable(result.rows)) + '\n');

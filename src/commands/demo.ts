@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run.ts';
 import { createStepRunner } from '../demo/steps.ts';
 import type { DefectRow } from '../demo/defects.ts';
 import { DEFAULTS } from '../defaults.ts';
@@ -57,6 +56,7 @@ export function register(program: Command): void {
       process.once('SIGTERM', onSigint);
       const log = (line: string) => process.stderr.write(redact(line) + '\n');
       try {
+        const { runDemo } = await import('../demo/run.ts');
         const result = await runDemo({
           out,
           users,

@@ -1,11 +1,9 @@
 import path from 'node:path';
-import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { Option, type Command } from 'commander';
+import { presetNames } from '../report/thresholds.ts';
 import { UsageError } from '../errors.ts';
-import { exportArtillery } from '../export/artillery.ts';
 import { redact } from '../redact.ts';
 import { DEFAULTS } from '../defaults.ts';
-import { ensureWritableDir } from '../report/write.ts';
 import { intOption } from './options.ts';
 
 interface ExportFlags {
@@ -13,6 +11,7 @@ interface ExportFlags {
   url: string;
   users: number;
   config?: string;
+  preset: string;
 }
 
 const ENGINES = ['artillery'] as const;
@@ -38,15 +37,19 @@ export function register(program: Command): void {
     .option('--url <base>', "the deployment's base URL (config.target)", 'http://127.0.0.1:3000')
     .option('--users <n>', `concurrent virtual users (1–${DEFAULTS.maxExportUsers})`, intOption('--users', { min: 1, max: DEFAULTS.maxExportUsers, example: DEFAULTS.users }), DEFAULTS.users)
     .option('--config <file>', 'routes, accounts, payloads and thresholds of the target (as for diagnose)')
+    .addOption(new Option('--preset <name>', 'threshold preset the ensure conditions come from (as for diagnose)').choices([...presetNames]).default('default'))
     .action(async (engine: string, flags: ExportFlags) => {
       if (!ENGINES.includes(engine as (typeof ENGINES)[number])) {
         throw new UsageError(`unknown engine "${engine}", choose one of: ${ENGINES.join(', ')}`);
       }
+      const { loadConfig } = await import('../config.ts');
+      const { exportArtillery } = await import('../export/artillery.ts');
+      const { ensureWritableDir } = await import('../report/write.ts');
       const config = await loadConfig(flags.config);
       const url = urlFlag(flags.url);
       const out = path.resolve(flags.out);
       await ensureWritableDir(out);
-      const files = await exportArtillery({ out, url, users: flags.users, config });
+      const files = await exportArtillery({ out, url, users: flags.users, config, preset: flags.preset });
       process.stdout.write(
         redact(
           [

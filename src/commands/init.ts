@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { init } from '../init/index.ts';
 
 export function register(program: Command): void {
   program
@@ -10,7 +9,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'where to write it (default <app-dir>/genie.json)')
     .option('--force', 'overwrite an existing file')
     .option('--json', 'print the description on stdout instead of writing a file')
-    .action((appDir: string, opts: { out?: string; force?: boolean; json?: boolean }) => {
+    .action(async (appDir: string, opts: { out?: string; force?: boolean; json?: boolean }) => {
+      const { init } = await import('../init/index.ts');
       const result = init({ appDir, out: opts.out, force: opts.force, dryRun: opts.json });
       const human = opts.json ? process.stderr : process.stdout;
       for (const line of result.lines) human.write(`  ${line}\n`);
