@@ -1,4 +1,5 @@
 import type { Scenario, ScenarioContext } from './types.ts';
+import { chatCaller } from './chat-request.ts';
 import { cut, n } from './measure.ts';
 import { POINT_APP_AT_MOCK, checkLongReply, isLongReply, longMarker } from '../src/lab/long-reply.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
@@ -79,8 +80,7 @@ function record(t: Tally, i: number, r: ChatStreamResult, requestedChars: number
 }
 
 /** Why nothing could be checked: skip when the app's Gemini may be another one; error when it is the lab's mock. */
-function unmeasuredReason(ctx: ScenarioContext, t: Tally): { verdict: 'skip' | 'error'; reason: string } {
-  const route = `POST ${ctx.config.routes.chat}`;
+function unmeasuredReason(ctx: ScenarioContext, t: Tally, route: string): { verdict: 'skip' | 'error'; reason: string } {
   const seen = t.unchecked[0];
   const what = t.notLongReply
     ? `${t.notLongReply} of ${t.streams} long-reply requests came back as ordinary text (first: "${String(seen?.text ?? '')}")`
@@ -110,6 +110,7 @@ export const bufferTruncation: Scenario = {
     const { longReplyChars, longReplyStreams, longReplyConcurrency } = config.payloads;
     const message = `${config.payloads.chatMessage} ${longMarker(longReplyChars)}`;
     const format = ctx.streamFormat;
+    const target = chatCaller(config);
     const timeline = new Timeline();
     const t: Tally = {
       streams: 0, selfChecking: 0, complete: 0, truncated: 0, notLongReply: 0, noReply: 0, finishPresent: 0,
@@ -118,7 +119,8 @@ export const bufferTruncation: Scenario = {
     };
     let first: ChatStreamResult | undefined;
     const read = async (i: number) => {
-      const r = await chat(client, config.routes.chat, message, sessions.get(i).jar, config.timeouts.longChatMs, { format });
+      const { path, request } = target.call(message, i);
+      const r = await chat(client, path, message, sessions.get(i).jar, config.timeouts.longChatMs, { format, request });
       if (r.failure === 'aborted') return;
       first ??= r;
       record(t, i, r, longReplyChars, timeline);
@@ -134,7 +136,7 @@ export const bufferTruncation: Scenario = {
       await forEachConcurrent(rest, longReplyConcurrency, signal, read);
     }
     if (t.streams > 0 && (t.html === t.streams || t.notFound === t.streams)) {
-      throw new Error(`POST ${config.routes.chat} answered ${t.html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set routes.chat in --config`);
+      throw new Error(`${target.label} answered ${t.html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set ${target.configKey} in --config`);
     }
     const metrics: Record<string, MetricValue> = {
       streams: t.streams,
@@ -165,7 +167,7 @@ export const bufferTruncation: Scenario = {
       evidence.push({ kind: 'unchecked-replies', message: `${t.unchecked.length} of ${t.streams} replies could not be checked: they were not genie long replies`, samples: t.unchecked.slice(0, 5) });
     }
     const outcome = { metrics, evidence, timeline: timeline.points() };
-    if (t.selfChecking === 0 && t.streams > 0) return { ...outcome, unmeasured: unmeasuredReason(ctx, t) };
+    if (t.selfChecking === 0 && t.streams > 0) return { ...outcome, unmeasured: unmeasuredReason(ctx, t, target.label) };
     return outcome;
   },
 

@@ -1,4 +1,5 @@
 import type { Scenario } from './types.ts';
+import { chatCaller } from './chat-request.ts';
 import { cut, n, pct } from './measure.ts';
 import { isMidStreamErrorReply } from '../src/lab/mock-gemini-faults.ts';
 import { readMockGeminiStats, statsDelta } from '../src/lab/mock-gemini-stats.ts';
@@ -50,6 +51,7 @@ export const gemini429: Scenario = {
     const { client, config, sessions, signal } = ctx;
     if (sessions.size === 0) throw new Error(noSessionMessage(sessions));
     const format = ctx.streamFormat;
+    const target = chatCaller(config);
     // The target description's own signs of a failed reply, beside the Genie fallback text.
     const fallbackPatterns = (config.target?.chat?.fallbackPatterns ?? []).map((p) => new RegExp(p));
     // The lab's mock sees what the app hides: the 429s it sent, and whether it cuts replies mid-stream.
@@ -66,7 +68,8 @@ export const gemini429: Scenario = {
     let html = 0;
     let notFound = 0;
     await runVirtualUsers(ctx.users, signal, async (vu) => {
-      const r = await chat(client, config.routes.chat, config.payloads.chatMessage, sessions.get(vu).jar, config.timeouts.chatMs, { format });
+      const { path, request } = target.call(config.payloads.chatMessage, vu);
+      const r = await chat(client, path, config.payloads.chatMessage, sessions.get(vu).jar, config.timeouts.chatMs, { format, request });
       if (r.failure === 'aborted') return;
       chats++;
       if (r.html) html++;
@@ -92,7 +95,7 @@ export const gemini429: Scenario = {
       ctx.progress(`${chats}/${ctx.users} chats done`);
     });
     if (chats > 0 && (html === chats || notFound === chats)) {
-      throw new Error(`POST ${config.routes.chat} answered ${html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set routes.chat in --config`);
+      throw new Error(`${target.label} answered ${html ? 'HTML' : 'HTTP 404'} where a chat stream was expected; set ${target.configKey} in --config`);
     }
     const after = await readMockGeminiStats(ctx.lab?.statsUrl);
     const upstream = statsDelta(before, after);

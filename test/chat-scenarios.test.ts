@@ -56,7 +56,9 @@ async function* holed(deltas: AsyncIterable<string>, drop: boolean): AsyncIterab
 /** /<format>?up=<gemini|tight|cutting|google>[&hole] */
 async function chatRoute(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://app.invalid');
-  const { message } = JSON.parse(await bodyOf(req)) as { message: string };
+  const body = JSON.parse(await bodyOf(req)) as { message?: string; question?: string };
+  const message = body.message ?? body.question ?? '';
+  if (url.searchParams.has('bearer') && req.headers.authorization !== 'Bearer t0k') return void res.writeHead(401).end();
   const up = url.searchParams.get('up') ?? 'gemini';
   const base = up === 'google' ? google.url : mocks[up as keyof typeof mocks].url;
   const model = createGoogleGenerativeAI({ baseURL: `${base}/v1beta`, apiKey: 'k' })(MODEL);
@@ -132,9 +134,10 @@ afterAll(async () => {
   await Promise.all(Object.values(mocks).map((m) => m.close()));
 });
 
-async function run(scenario: Scenario, chat: string, opts: { users?: number; lab?: boolean } = {}) {
+async function run(scenario: Scenario, chat: string, opts: { users?: number; lab?: boolean; target?: object } = {}) {
   const client = new HttpClient(appUrl, new AbortController().signal, 16);
-  const config = parseConfig({ routes: { chat }, payloads: { longReplyChars: 300_000, longReplyStreams: 3, longReplyConcurrency: 3 } });
+  const payloads = { longReplyChars: 300_000, longReplyStreams: 3, longReplyConcurrency: 3 };
+  const config = parseConfig(opts.target ? { version: 1, target: opts.target, payloads } : { routes: { chat }, payloads });
   const ctx: ScenarioContext = {
     baseUrl: appUrl,
     users: opts.users ?? 8,
@@ -193,6 +196,21 @@ describe('buffer-truncation judges every stream format', () => {
     const r = await run(bufferTruncation, '/text?up=google', { lab: true });
     expect(r.verdict).toBe('error');
     expect(r.unmeasured!.reason).toMatch(/though the lab's Gemini is mock-gemini/);
+  });
+});
+
+describe('the chat request a target description names', () => {
+  const target = (path: string) => ({
+    session: { kind: 'none' },
+    chat: { request: { method: 'POST', path, json: { question: '{{message}}' }, headers: { authorization: 'Bearer t0k' } }, streamFormat: 'auto' },
+  });
+
+  it('is what both chat scenarios send (body field, headers), and what their messages name', async () => {
+    const chats = await run(gemini429, '', { target: target('/text?up=gemini&bearer') });
+    expect(chats.metrics).toMatchObject({ chats: 8, aiFailures: 0, streamFormat: 'text' });
+    const long = await run(bufferTruncation, '', { target: target('/ui?up=gemini&bearer') });
+    expect(long.metrics).toMatchObject({ selfChecking: 3, complete: 3, streamFormat: 'ui-message-stream' });
+    await expect(run(gemini429, '', { target: target('/nowhere') })).rejects.toThrow(/^POST \/nowhere answered HTTP 404 .* set target\.chat\.request in --config/);
   });
 });
 

@@ -1,0 +1,45 @@
+/**
+ * Where and how the chat scenarios send a message: the target description's chat request (a
+ * template with {{message}}, {{vu}}, {{run}}) when the config has one, else POST {message} to
+ * routes.chat, the sample app's shape. The session (cookie or bearer header) rides in the jar.
+ */
+import { randomBytes } from 'node:crypto';
+import type { TargetConfig } from '../src/config.ts';
+import type { ChatOptions } from '../src/load/stream.ts';
+import { fill, fillPath } from '../src/target/placeholders.ts';
+
+export interface ChatCall {
+  path: string;
+  request?: ChatOptions['request'];
+}
+
+export interface ChatCaller {
+  /** "POST /api/chat/stream" as the config names it, for messages. */
+  label: string;
+  /** Where to change it when the route is wrong. */
+  configKey: string;
+  call(message: string, vu: number): ChatCall;
+}
+
+export function chatCaller(config: TargetConfig): ChatCaller {
+  const template = config.target?.chat?.request;
+  if (!template) {
+    return { label: `POST ${config.routes.chat}`, configKey: 'routes.chat', call: () => ({ path: config.routes.chat }) };
+  }
+  const run = randomBytes(4).toString('hex');
+  return {
+    label: `${template.method} ${template.path}`,
+    configKey: 'target.chat.request',
+    call: (message, vu) => {
+      const vars = { message, vu, run };
+      return {
+        path: fillPath(template.path, vars),
+        request: {
+          method: template.method,
+          json: template.json === undefined ? undefined : fill(template.json, vars),
+          headers: template.headers ? fill(template.headers, vars) : undefined,
+        },
+      };
+    },
+  };
+}
