@@ -27,6 +27,7 @@ export const sharedIpLogin: Scenario = {
     let otherFailures = 0;
     let html = 0;
     const failureSamples: unknown[] = [];
+    const failuresByStatus = new Map<string, number>();
     const ids = Array.from({ length: distinct }, (_, i) => i);
     await forEachConcurrent(ids, distinct, signal, async (i) => {
       const a = accountAt(config, i);
@@ -40,11 +41,27 @@ export const sharedIpLogin: Scenario = {
       else if (res.status === 429) blocked++;
       else {
         otherFailures++;
+        const key = res.status === 0 ? `${res.errorClass ?? 'no answer'}` : `HTTP ${res.status}`;
+        failuresByStatus.set(key, (failuresByStatus.get(key) ?? 0) + 1);
         if (failureSamples.length < 3) failureSamples.push({ status: res.status, body: cut(res.text || res.errorMessage || '', 160) });
       }
     });
     if (html > 0 && html === ok + blocked + otherFailures) {
       throw new Error(`POST ${config.routes.login} answered HTML where JSON was expected; set routes.login in --config`);
+    }
+    // Not one login got through or was limited: "0 blocked" would be read as a pass, but nothing about
+    // the limiter was measured. The brute-force half would only measure the same failure again.
+    if (otherFailures > 0 && ok === 0 && blocked === 0) {
+      const how = [...failuresByStatus].map(([k, c]) => `${k} ×${c}`).join(', ');
+      return {
+        metrics: { users: distinct, loginsOk: 0, legitBlocked: 0, legitOtherFailures: otherFailures },
+        evidence: [{ kind: 'login-failures', message: `every login failed (${how})`, samples: failureSamples }],
+        timeline: timeline.points(),
+        unmeasured: {
+          verdict: 'error',
+          reason: `every one of the ${otherFailures} logins failed (${how}), so whether one IP gets blocked could not be measured; check routes.login and credentials in --config, and that the login route works`,
+        },
+      };
     }
 
     // Brute force: wrong passwords on one account (one not used above when there is one to spare).

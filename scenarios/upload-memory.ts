@@ -4,6 +4,7 @@ import type { Scenario } from './types.ts';
 import { cut, n } from './measure.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { LatencyHistogram } from '../src/load/histogram.ts';
+import { isHtml } from '../src/load/http.ts';
 import { Timeline } from '../src/load/timeline.ts';
 import { sampleGroupRss } from '../src/lab/rss.ts';
 import type { Evidence, MetricValue } from '../src/report/types.ts';
@@ -55,6 +56,7 @@ export const uploadMemory: Scenario = {
     const samples: unknown[] = [];
     let ok = 0;
     let sent = 0;
+    let htmlPages = 0;
     const sampler = ctx.lab?.appGroups.length ? await sampleGroupRss(ctx.lab.appGroups) : undefined;
     let rss: Awaited<ReturnType<NonNullable<typeof sampler>['stop']>> | undefined;
     try {
@@ -63,6 +65,7 @@ export const uploadMemory: Scenario = {
         const started = performance.now();
         let status = 0;
         let text = '';
+        let contentType = '';
         try {
           const res = await request(url, {
             method: 'POST',
@@ -74,6 +77,7 @@ export const uploadMemory: Scenario = {
             bodyTimeout: config.timeouts.requestMs,
           });
           status = res.statusCode;
+          contentType = String(res.headers['content-type'] ?? '');
           text = await res.body.text();
         } catch (err) {
           text = (err as Error).message;
@@ -81,6 +85,7 @@ export const uploadMemory: Scenario = {
         if (signal.aborted) return;
         const ms = performance.now() - started;
         sent++;
+        if (status > 0 && isHtml({ contentType, text })) htmlPages++;
         latency.record(ms);
         const good = status >= 200 && status < 300;
         timeline.record(good, ms);
@@ -133,6 +138,19 @@ export const uploadMemory: Scenario = {
       evidence.push({ kind: 'app-memory', message: 'the app runs elsewhere: its memory is not visible (run against a lab, or pass --lab-dir)' });
     }
     if (sent - ok) evidence.push({ kind: 'upload-failures', message: `${sent - ok} of ${sent} uploads failed`, samples });
+    // A catch-all page (a SPA fallback, a login wall) answers 200 to anything: no upload was received,
+    // so "0 errors" would be a pass for something never measured.
+    if (sent > 0 && htmlPages === sent) {
+      return {
+        metrics,
+        evidence,
+        timeline: timeline.points(),
+        unmeasured: {
+          verdict: 'error',
+          reason: `POST ${config.routes.upload} answered an HTML page to every upload (${sent}): that is a page, not the upload route, so no upload was measured; set routes.upload in --config`,
+        },
+      };
+    }
     return { metrics, evidence, timeline: timeline.points() };
   },
 
