@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { proveCodemod } from '../src/apply/prove-codemod.ts';
@@ -92,12 +93,16 @@ describe('proveCodemod', () => {
   });
 
   it('resolves a package apply adds from genie-fix\'s own install (no spurious "Cannot find module")', () => {
-    const root = app({ 'app/route.ts': 'export const n = 1;\n' });
+    // Outside this repository, so nothing but genie-fix's own install can provide the package.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genie-prove-'));
+    made.push(root);
+    fs.mkdirSync(path.join(root, 'app'));
+    fs.writeFileSync(path.join(root, 'app/route.ts'), 'export const n = 1;\n');
     fs.writeFileSync(path.join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'esnext', moduleResolution: 'bundler', noEmit: true, typeRoots: [] }, include: ['**/*.ts'] }));
     const route = path.join(root, 'app/route.ts');
-    const use = "import { LRUCache } from 'lru-cache';\nexport const n = new LRUCache<string, number>({ max: 2 }).max;\n";
+    const use = "import { LRUCache } from 'lru-cache';\nimport PQueue from 'p-queue';\nexport const n = new LRUCache<string, number>({ max: 2 }).max + new PQueue({ concurrency: 2 }).concurrency;\n";
     const prover = new EditProver(root, []);
-    prover.addPackages(['lru-cache']);
+    prover.addPackages(['lru-cache', 'p-queue']);
     const { dropped } = proveCodemod(prover, root, new Map([['app/route.ts', use]]), { sources: new Map([[route, { before: 'export const n = 1;\n', after: use }]]), staged: new Map() });
     expect([...dropped.values()]).toEqual([]);
   });

@@ -31,6 +31,15 @@ function appTypeScript(root: string): { ts: TS; version: string } {
 
 const OWN_REQUIRE = createRequire(import.meta.url);
 
+/** genie-fix's own copy of a package (its package.json), found on disk: `exports` may hide package.json from require. */
+function ownPackageJson(pkg: string): string | undefined {
+  for (const dir of OWN_REQUIRE.resolve.paths(pkg) ?? []) {
+    const file = path.join(dir, pkg, 'package.json');
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
 export class EditProver {
   readonly ts: TS;
   readonly tsVersion: string;
@@ -118,7 +127,8 @@ export class EditProver {
     // the user's install will bring, genie-fix's own, with a resolution mode that reads package.json
     // `exports` (ESM-only packages such as p-queue need it).
     try {
-      const from = OWN_REQUIRE.resolve(`${pkg}/package.json`);
+      const from = ownPackageJson(pkg);
+      if (!from) throw new Error('not shipped');
       const kinds = [(ts.ModuleResolutionKind as unknown as Record<string, number | undefined>).Bundler, ts.ModuleResolutionKind.NodeNext, ts.ModuleResolutionKind.Node10 ?? 2].filter((k) => k !== undefined);
       for (const moduleResolution of kinds) {
         const module = moduleResolution === ts.ModuleResolutionKind.NodeNext ? ts.ModuleKind.NodeNext : ts.ModuleKind.ESNext;
