@@ -32,10 +32,19 @@ describe('browserOnlySources', () => {
       { rel: 'pages/legacy.tsx', text: "import { widget } from '../lib/widget';\n" },
       { rel: 'lib/widget.ts', text: 'export const widget = 1;\n' },
       { rel: 'scripts/seed.ts', text: 'export {};\n' },
+      // Reached from a server page through a shared config, but client code by its folder / its globals.
+      { rel: 'app/settings/page.tsx', text: "import { models } from '@/lib/models';\n" },
+      { rel: 'lib/models.ts', text: "import { api } from '@/app/client/api';\nimport { saved } from '@/lib/prefs';\nexport const models = [];\n" },
+      { rel: 'app/client/api.ts', text: 'export const api = {};\n' },
+      { rel: 'lib/prefs.ts', text: "export const saved = () => localStorage.getItem('prefs');\n" },
+      { rel: 'components/prefs-panel.tsx', text: "'use client';\nimport { saved } from '@/lib/prefs';\nimport { api } from '@/app/client/api';\nimport { models } from '@/lib/models';\n" },
     ];
     expect([...browserOnlySources(root, sources)].sort()).toEqual([
+      'app/client/api.ts',
       'components/chat.tsx',
+      'components/prefs-panel.tsx',
       'lib/client-api.ts',
+      'lib/prefs.ts',
       'lib/providers/gemini.ts',
       'lib/widget.ts',
       'pages/legacy.tsx',

@@ -67,6 +67,16 @@ export function makeResolver(root: string, rels: Set<string>): (fromRel: string,
   };
 }
 
+/**
+ * A module client code imports that the server graph reaches only incidentally (a server page importing a
+ * config that imports the client API, say) is still browser code when it says so: it lives in a `client/`
+ * folder, or it touches the browser's globals.
+ */
+function looksLikeBrowserCode(rel: string, text: string): boolean {
+  if (/(?:^|\/)client\//.test(rel)) return true;
+  return /(?<![\w.])(?:window|document|localStorage|sessionStorage|navigator)\.[A-Za-z_]/.test(text);
+}
+
 /** App-relative paths of the sources that only ever run in the browser. */
 export function browserOnlySources(root: string, sources: SourceText[]): Set<string> {
   const rels = new Set(sources.map((s) => s.rel));
@@ -98,6 +108,6 @@ export function browserOnlySources(root: string, sources: SourceText[]): Set<str
   const server = reach(sources.filter((s) => isServerEntry(s.rel, s.text)).map((s) => s.rel), false);
   const client = reach(sources.filter((s) => isClientEntry(s.rel, s.text)).map((s) => s.rel), true);
   const out = new Set<string>();
-  for (const rel of client) if (!server.has(rel)) out.add(rel);
+  for (const rel of client) if (!server.has(rel) || looksLikeBrowserCode(rel, textOf.get(rel) ?? '')) out.add(rel);
   return out;
 }
