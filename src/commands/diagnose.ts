@@ -1,19 +1,20 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { diagnose, MAX_RUNS } from '../diagnose/run.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { githubAnnotations } from '../report/annotations.ts';
 import { presetNames } from '../report/thresholds.ts';
 import { verdictTable } from '../diagnose/table.ts';
-import { UsageError } from '../errors.ts';
+import { ExitError } from '../errors.ts';
+import { intOption } from './options.ts';
 import { redact } from '../redact.ts';
-import { scenarioIds } from '../../scenarios/index.ts';
-import { STREAM_FORMATS, type StreamFormat } from '../load/stream.ts';
+import { scenarioIds } from '../../scenarios/ids.ts';
+import { STREAM_FORMATS, type StreamFormat } from '../load/formats/parts.ts';
 
 interface DiagnoseFlags {
   url: string;
   scenario?: string[];
   skip?: string[];
-  users: string;
+  users: number;
   config?: string;
   databaseUrl?: string;
   out?: string;
@@ -21,7 +22,7 @@ interface DiagnoseFlags {
   json?: boolean;
   yes?: boolean;
   labDir?: string;
-  runs: string;
+  runs: number;
   preset: string;
   streamFormat?: StreamFormat;
 }
@@ -39,22 +40,18 @@ export function register(program: Command): void {
     .addOption(new Option('--scenario <ids...>', `scenarios to run: ${scenarioIds.join(', ')}`))
     .addOption(new Option('--only <ids...>', 'same as --scenario').hideHelp())
     .option('--skip <ids...>', 'scenarios to leave out')
-    .option('--users <n>', 'concurrent virtual users', '100')
+    .option('--users <n>', `concurrent virtual users (1–${DEFAULTS.maxUsers})`, intOption('--users', { min: 1, max: DEFAULTS.maxUsers, example: DEFAULTS.users }), DEFAULTS.users)
     .option('--config <file>', 'target config (JSON): routes, credentials, payloads, thresholds')
     .option('--database-url <url>', 'PostgreSQL URL to watch connections while the scenarios run')
     .option('--out <dir>', 'output folder (default reports/<timestamp>/)')
     .option('--baseline <report.json>', 'compare with an earlier report; exit 1 on regression')
-    .option('--runs <n>', `repeat every scenario n times (1–${MAX_RUNS}) and judge the median of each metric, so one noisy run does not flip the gate`, '1')
+    .option('--runs <n>', `repeat every scenario n times (1–${DEFAULTS.maxRuns}) and judge the median of each metric, so one noisy run does not flip the gate`, intOption('--runs', { min: 1, max: DEFAULTS.maxRuns, example: 3 }), DEFAULTS.runs)
     .addOption(new Option('--preset <name>', 'threshold preset: which rules judge the scenarios').choices([...presetNames]).default('default'))
     .option('--json', 'print the report as JSON on stdout (human output goes to stderr)')
     .option('--yes', 'allow write scenarios against a non-loopback host')
     .addOption(new Option('--stream-format <format>', 'read chat replies in this format instead of detecting it from the response').choices([...STREAM_FORMATS]))
     .option('--lab-dir <dir>', 'the lab serving --url, so upload-memory can sample the app processes\' memory (default: the default lab when it serves --url)')
     .action(async (flags: DiagnoseFlags & { only?: string[] }) => {
-      const users = Number(flags.users);
-      if (!Number.isInteger(users)) throw new UsageError(`--users must be an integer, got ${flags.users}`);
-      const runs = Number(flags.runs);
-      if (!Number.isInteger(runs)) throw new UsageError(`--runs must be an integer, got ${flags.runs}`);
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\ninterrupted: stopping the running scenario and writing a partial report…\n');
@@ -62,18 +59,19 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', onSigint);
       try {
+        const { diagnose } = await import('../diagnose/run.ts');
         const result = await diagnose({
           url: flags.url,
           scenarios: flags.scenario ?? flags.only,
           skip: flags.skip,
-          users,
+          users: flags.users,
           config: flags.config,
           databaseUrl: flags.databaseUrl,
           out: flags.out,
           baseline: flags.baseline,
           yes: flags.yes,
           labDir: flags.labDir,
-          runs,
+          runs: flags.runs,
           preset: flags.preset,
           streamFormat: flags.streamFormat,
           signal: controller.signal,
@@ -92,7 +90,7 @@ export function register(program: Command): void {
             for (const line of githubAnnotations(result.report, result.regressions)) process.stdout.write(line + '\n');
           }
         }
-        process.exitCode = result.exitCode;
+        if (result.exitCode !== 0) throw new ExitError(result.exitCode);
       } finally {
         process.removeListener('SIGINT', onSigint);
       }
