@@ -6,6 +6,7 @@
  * A read of a model the app also writes is cached only if every write site of that model can drop the entry
  * right after it (`await invalidate(label)` is added there); else the read is left alone with the sites listed.
  */
+import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, importedDeclaration, noteAt, referencedNames, type Edit } from './ast.ts';
 import { callsGemini, mentionsGemini } from './gemini-detect.ts';
@@ -177,6 +178,10 @@ export const cache: Codemod = {
     }
     const failed = new Set(result.failures.map((f) => f.file));
     result.changes.push(...kept.filter((r) => !failed.has(r.note.file)).map((r) => r.note));
+    // A cached read without the invalidations at its writes would serve stale data: they stand or fall together.
+    const rel = (sf: SourceFile) => path.relative(ctx.root, sf.getFilePath()).split(path.sep).join('/');
+    const writers = [...edits.keys()].filter((sf) => edits.get(sf)!.some((e) => e.text.includes('invalidate(')));
+    if (kept.length && writers.length) return { ...result, groups: [[...new Set([...kept.map((r) => rel(r.sf)), ...writers.map(rel)])]] };
     return result;
   },
 };

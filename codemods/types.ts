@@ -46,6 +46,11 @@ export interface CodemodResult {
   failures: ChangeNote[];
   /** Matches deliberately left alone, with the reason (e.g. a per-user read, a limiter already keyed by account). */
   notes?: ChangeNote[];
+  /**
+   * Files (app-relative) whose edits stand or fall together: when the proof drops one, the runner drops the
+   * rest (a cached read is only right with the invalidations at its writes).
+   */
+  groups?: string[][];
 }
 
 export interface Codemod {

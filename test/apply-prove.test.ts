@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dropWithGroups } from '../src/apply/index.ts';
 import { proveCodemod } from '../src/apply/prove-codemod.ts';
 import { EditProver, addedDiagnostics } from '../src/apply/prove.ts';
 
@@ -105,5 +106,16 @@ describe('proveCodemod', () => {
     prover.addPackages(['lru-cache', 'p-queue']);
     const { dropped } = proveCodemod(prover, root, new Map([['app/route.ts', use]]), { sources: new Map([[route, { before: 'export const n = 1;\n', after: use }]]), staged: new Map() });
     expect([...dropped.values()]).toEqual([]);
+  });
+});
+
+describe('dropWithGroups', () => {
+  it('drops the other files of a group when one of them is not proven, and nothing outside it', () => {
+    const root = '/app';
+    const dropped = new Map([['/app/lib/write.ts', ['lib/write.ts:3 TS2304: x']]]);
+    const edited = new Map([['/app/app/api/chat/route.ts', {}], ['/app/lib/write.ts', {}], ['/app/app/api/other/route.ts', {}]]);
+    dropWithGroups(dropped, [['app/api/chat/route.ts', 'lib/write.ts']], root, edited);
+    expect([...dropped.keys()].sort()).toEqual(['/app/app/api/chat/route.ts', '/app/lib/write.ts']);
+    expect(dropped.get('/app/app/api/chat/route.ts')).toEqual(['its edit goes with lib/write.ts, which could not be proven']);
   });
 });

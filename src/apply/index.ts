@@ -92,6 +92,23 @@ function parseError(sf: SourceFile): string | undefined {
   return `${ts.flattenDiagnosticMessageText(first.messageText, '\n')}${where ? ` (line ${where.line})` : ''}`;
 }
 
+/** A dropped file takes the other files of its group with it (their edits only make sense together). */
+export function dropWithGroups(dropped: Map<string, string[]>, groups: string[][], root: string, edited: Map<string, unknown>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const group of groups) {
+      const abs = group.map((rel) => path.join(root, rel));
+      const cause = abs.find((a) => dropped.has(a));
+      if (!cause) continue;
+      for (const a of abs) {
+        if (dropped.has(a) || !edited.has(a)) continue;
+        dropped.set(a, [`its edit goes with ${path.relative(root, cause)}, which could not be proven`]);
+        changed = true;
+      }
+    }
+  }
+}
+
 export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
   const root = path.resolve(opts.dir);
   assertNextProject(root);
@@ -200,6 +217,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       const prover = proverFor();
       prover.addPackages(workspace.dependenciesAdded.keys());
       const { dropped } = proveCodemod(prover, root, currentText(), { sources: edited, staged });
+      dropWithGroups(dropped, result.groups ?? [], root, edited);
       for (const [abs, diags] of dropped) {
         const rel = workspace.relative(abs);
         project.getSourceFile(abs)?.replaceWithText(edited.get(abs)!.before);
