@@ -73,7 +73,8 @@ export class GeminiUnavailableError extends Error {
   readonly attempts: number;
   constructor(reason: string, details: { lastStatus?: number; attempts: number; cause?: unknown }) {
     super(`The AI service (Gemini) is temporarily unavailable: ${reason}. Please try again in a moment.`, {
-      cause: details.cause,
+      // TypeScript 4.x types ErrorOptions.cause as Error; 5.x as unknown. The cast compiles on both.
+      cause: details.cause as Error | undefined,
     });
     this.name = 'GeminiUnavailableError';
     this.lastStatus = details.lastStatus;

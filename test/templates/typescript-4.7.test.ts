@@ -53,3 +53,22 @@ describe('templates on TypeScript 4.7', () => {
     expect(diagnosticsOf(ts47, { 'optimistic-lock.ts': template, 'route.ts': route })).toEqual([]);
   });
 });
+
+describe('every template on TypeScript 4.7, against the packages it imports', () => {
+  it('type-checks with 0 errors (the app-like tsconfig: strict, esModuleInterop, DOM + ES2022)', () => {
+    const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+    fs.mkdirSync(path.join(repo, '.genie-lab'), { recursive: true });
+    // Inside the repo, so the templates' packages resolve from its node_modules as they would in an app.
+    const dir = fs.mkdtempSync(path.join(repo, '.genie-lab', 'ts47-'));
+    try {
+      for (const f of fs.readdirSync(TEMPLATES).filter((n) => n.endsWith('.ts') && n !== 'dependencies.ts')) fs.copyFileSync(path.join(TEMPLATES, f), path.join(dir, f));
+      const options = { strict: true, noEmit: true, target: ts47.ScriptTarget.ES2022, module: ts47.ModuleKind.ESNext, moduleResolution: ts47.ModuleResolutionKind.NodeJs, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'], esModuleInterop: true, skipLibCheck: true, types: ['node'] };
+      const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+      const program = ts47.createProgram(files, options);
+      const errors = ts47.getPreEmitDiagnostics(program).map((d) => `${path.basename(d.file?.fileName ?? '')} TS${d.code}: ${ts47.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      expect(errors).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
