@@ -11,6 +11,7 @@ import { parseJson, type HttpResult } from '../src/load/http.ts';
 import { noSessionMessage } from '../src/load/sessions.ts';
 import { Timeline } from '../src/load/timeline.ts';
 import type { Evidence, MetricValue } from '../src/report/types.ts';
+import { runRace, type RaceOutcome } from '../src/target/races.ts';
 
 interface ChecklistItem {
   id: number;
@@ -143,9 +144,34 @@ async function expensesRace(ctx: ScenarioContext, jar: CookieJar, writers: numbe
   return { acknowledged, rejected, errors, reflected, lost, rows };
 }
 
+/** The races a target description names (counter and record modes, src/target/races.ts), summed. */
+async function describedRaces(
+  ctx: ScenarioContext,
+  races: NonNullable<NonNullable<ScenarioContext['config']['target']>['lostUpdate']>,
+  run: { jar: CookieJar; writers: number; runId: string; timeline: Timeline; evidence: Evidence[]; cleanup: Array<() => Promise<void>> },
+): Promise<Record<string, MetricValue>> {
+  const outcomes: RaceOutcome[] = [];
+  for (const race of races) {
+    ctx.progress(`${race.mode} race: ${run.writers} concurrent writes`);
+    const raceCtx = { client: ctx.client, signal: ctx.signal, timeoutMs: ctx.config.timeouts.requestMs, retries: ctx.config.payloads.lostUpdateRetries, ...run };
+    outcomes.push(await runRace(raceCtx, race));
+  }
+  const sum = (k: 'acknowledged' | 'rejected' | 'errors' | 'reflected' | 'lost') => outcomes.reduce((a, o) => a + o[k], 0);
+  return {
+    writers: run.writers,
+    acknowledged: sum('acknowledged'),
+    rejected: sum('rejected'),
+    reflected: sum('reflected'),
+    lost: sum('lost'),
+    errors: sum('errors'),
+    lostByRace: Object.fromEntries(outcomes.map((o) => [o.name, o.lost])),
+    acknowledgedByRace: Object.fromEntries(outcomes.map((o) => [o.name, o.acknowledged])),
+  };
+}
+
 export const lostUpdate: Scenario = {
   id: 'lost-update',
-  title: 'Concurrent edits are not lost (checklist, expenses)',
+  title: 'Concurrent writes are not lost',
   writes: true,
   needsSession: true,
 
@@ -158,6 +184,8 @@ export const lostUpdate: Scenario = {
     const evidence: Evidence[] = [];
     const cleanup: Array<() => Promise<void>> = [];
     try {
+      const described = ctx.config.target?.lostUpdate;
+      if (described) return { metrics: await describedRaces(ctx, described, { jar, writers, runId, timeline, evidence, cleanup }), evidence, timeline: timeline.points() };
       ctx.progress(`checklist: ${writers} concurrent edits`);
       const c = await checklistRace(ctx, jar, writers, runId, timeline, evidence, cleanup);
       ctx.progress(`expenses: ${writers} concurrent additions`);
@@ -189,6 +217,9 @@ export const lostUpdate: Scenario = {
   },
 
   summarize(m) {
-    return `${n(m, 'lost')} of ${n(m, 'acknowledged')} acknowledged writes were lost (checklist ${n(m, 'checklistLost')}, expenses ${n(m, 'expensesLost')}); ${n(m, 'rejected')} rejected with 409.`;
+    const where = m.lostByRace && typeof m.lostByRace === 'object'
+      ? Object.entries(m.lostByRace).map(([race, lost]) => `${race} ${lost}`).join(', ')
+      : `checklist ${n(m, 'checklistLost')}, expenses ${n(m, 'expensesLost')}`;
+    return `${n(m, 'lost')} of ${n(m, 'acknowledged')} acknowledged writes were lost (${where}); ${n(m, 'rejected')} rejected with 409.`;
   },
 };

@@ -4,7 +4,8 @@ import { accountAt, accountCount } from '../src/config.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { CookieJar } from '../src/load/cookies.ts';
 import { isHtml } from '../src/load/http.ts';
-import { registerSecret } from '../src/redact.ts';
+import { logIn, loginTemplate, loginVars } from '../src/target/login.ts';
+import { sendTemplate } from '../src/target/send.ts';
 import { Timeline } from '../src/load/timeline.ts';
 import type { MetricValue } from '../src/report/types.ts';
 
@@ -28,12 +29,14 @@ export const sharedIpLogin: Scenario = {
     let html = 0;
     const failureSamples: unknown[] = [];
     const failuresByStatus = new Map<string, number>();
+    // The login as the target description has it (else the sample app's POST {email, password} to routes.login).
+    const login = loginTemplate(config);
+    const runId = Date.now().toString(36);
     const ids = Array.from({ length: distinct }, (_, i) => i);
     await forEachConcurrent(ids, distinct, signal, async (i) => {
       const a = accountAt(config, i);
       const jar = new CookieJar();
-      const res = await client.request(config.routes.login, { method: 'POST', json: { email: a.email, password: a.password }, jar, timeoutMs: t });
-      for (const v of jar.values()) registerSecret(v);
+      const { res } = await logIn(client, config, a, jar, { vu: i, run: runId, timeoutMs: t });
       if (res.errorClass === 'aborted') return;
       timeline.record(res.status >= 200 && res.status < 300, res.durationMs, res.startedAt + res.durationMs);
       if (isHtml(res)) html++;
@@ -47,7 +50,7 @@ export const sharedIpLogin: Scenario = {
       }
     });
     if (html > 0 && html === ok + blocked + otherFailures) {
-      throw new Error(`POST ${config.routes.login} answered HTML where JSON was expected; set routes.login in --config`);
+      throw new Error(`${login.method} ${login.path} answered HTML where JSON was expected; set target.login (or routes.login) in --config`);
     }
     // Not one login got through or was limited: "0 blocked" would be read as a pass, but nothing about
     // the limiter was measured. The brute-force half would only measure the same failure again.
@@ -70,11 +73,8 @@ export const sharedIpLogin: Scenario = {
     let bruteLimitedAt: number | null = null;
     let bruteAccepted = 0;
     for (let i = 1; i <= attempts && !signal.aborted; i++) {
-      const res = await client.request(config.routes.login, {
-        method: 'POST',
-        json: { email: victim.email, password: `wrong-password-${i}` },
-        timeoutMs: t,
-      });
+      const wrong = loginVars({ email: victim.email, password: `wrong-password-${i}` }, i, runId);
+      const { res } = await sendTemplate(client, login, wrong, undefined, t);
       if (res.status === 429) {
         bruteLimitedAt = i;
         break;

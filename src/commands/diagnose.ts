@@ -16,6 +16,7 @@ interface DiagnoseFlags {
   skip?: string[];
   users: number;
   config?: string;
+  accounts?: string;
   databaseUrl?: string;
   out?: string;
   baseline?: string;
@@ -41,7 +42,8 @@ export function register(program: Command): void {
     .addOption(new Option('--only <ids...>', 'same as --scenario').hideHelp())
     .option('--skip <ids...>', 'scenarios to leave out')
     .option('--users <n>', `concurrent virtual users (1–${DEFAULTS.maxUsers})`, intOption('--users', { min: 1, max: DEFAULTS.maxUsers, example: DEFAULTS.users }), DEFAULTS.users)
-    .option('--config <file>', 'target config (JSON): routes, credentials, payloads, thresholds')
+    .option('--config <file>', 'target description (JSON, `genie-fix init` writes one): requests, session, races, routes, thresholds')
+    .option('--accounts <file>', 'accounts to log in with (JSON): {"pattern":{"id":"user{n:3}","password":"pass-{n:3}","first":1,"count":120}} or {"list":[{"id":"…","password":"…"}]}')
     .option('--database-url <url>', 'PostgreSQL URL to watch connections while the scenarios run')
     .option('--out <dir>', 'output folder (default reports/<timestamp>/)')
     .option('--baseline <report.json>', 'compare with an earlier report; exit 1 on regression')
@@ -66,6 +68,7 @@ export function register(program: Command): void {
           skip: flags.skip,
           users: flags.users,
           config: flags.config,
+          accounts: flags.accounts,
           databaseUrl: flags.databaseUrl,
           out: flags.out,
           baseline: flags.baseline,

@@ -7,7 +7,8 @@ import type { Ora } from 'ora';
 import { spinnerUsable, startSpinner } from '../terminal.ts';
 import { scenarios as registry } from '../../scenarios/index.ts';
 import type { Scenario, ScenarioContext } from '../../scenarios/types.ts';
-import { loadConfig, type TargetConfig } from '../config.ts';
+import type { TargetConfig } from '../config.ts';
+import { loadTargetConfig } from '../target/load.ts';
 import { forcedStreamFormat, type StreamFormat } from '../load/stream.ts';
 import { openDbProbe, type DbProbe } from '../db/probe.ts';
 import { parseDatabaseUrl } from '../db/database-url.ts';
@@ -36,6 +37,8 @@ export interface DiagnoseOptions {
   /** Concurrent virtual users. Default 100. */
   users?: number;
   config?: string;
+  /** Accounts file (`{pattern}` or `{list}`), kept out of the committed config; replaces the config's accounts. */
+  accounts?: string;
   databaseUrl?: string;
   /** Output folder. Default reports/<timestamp>/. */
   out?: string;
@@ -128,7 +131,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnoseResult> {
   if (!Number.isInteger(runs) || runs < 1 || runs > MAX_RUNS) throw new UsageError(`--runs must be an integer from 1 to ${MAX_RUNS}, got ${runs}`);
   const preset = loadPreset(opts.preset ?? 'default');
   const selected = selectScenarios(opts.scenarios, opts.skip);
-  const config = await loadConfig(opts.config);
+  const config = await loadTargetConfig(opts.config, opts.accounts);
   // A config threshold naming no rule is a usage error before any load is sent, not after.
   for (const [id, settings] of Object.entries(config.scenarios)) rulesFor(id, preset, settings);
   const writers = selected.filter((s) => s.writes);

@@ -1,6 +1,10 @@
-/** A minimal cookie jar: name=value pairs from Set-Cookie, sent back as one Cookie header. */
+/**
+ * A minimal cookie jar: name=value pairs from Set-Cookie, sent back as one Cookie header. It also
+ * carries the session headers an app wants instead of a cookie (`authorization: Bearer …`).
+ */
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
+  private readonly sessionHeaders = new Map<string, string>();
   /** The Cookie header, rebuilt only after the jar changes (it is sent with every request). */
   private cached: string | undefined;
   private dirty = true;
@@ -35,13 +39,24 @@ export class CookieJar {
     this.dirty = true;
   }
 
+  /** A header sent with every request of this session (a bearer token, a pre-made API key). */
+  setHeader(name: string, value: string): void {
+    this.sessionHeaders.set(name.toLowerCase(), value);
+  }
+
+  /** Session headers, cookie excluded. */
+  headers(): Record<string, string> {
+    return Object.fromEntries(this.sessionHeaders);
+  }
+
+  /** Cookies and session headers held. */
   get size(): number {
-    return this.cookies.size;
+    return this.cookies.size + this.sessionHeaders.size;
   }
 
   /** Cookie values, so callers can register them as secrets. */
   values(): string[] {
-    return [...this.cookies.values()];
+    return [...this.cookies.values(), ...this.sessionHeaders.values()];
   }
 
   header(): string | undefined {

@@ -75,7 +75,7 @@ export class HttpClient {
   private readonly onRunAbort = (): void => this.inFlight.abortAll(abortError(this.signal));
 
   private headersFor(opts: RequestOptions): { headers: Record<string, string>; body: string | undefined } {
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream, */*', ...opts.headers };
+    const headers: Record<string, string> = { accept: 'application/json, text/event-stream, */*', ...opts.jar?.headers(), ...opts.headers };
     const cookie = opts.jar?.header();
     if (cookie) headers.cookie = cookie;
     let body: string | undefined;

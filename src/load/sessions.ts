@@ -1,5 +1,6 @@
 import { accountAt, accountCount, type TargetConfig } from '../config.ts';
 import { registerSecret } from '../redact.ts';
+import { headerSessionJar, logIn } from '../target/login.ts';
 import { forEachConcurrent } from './concurrency.ts';
 import { CookieJar } from './cookies.ts';
 import { isHtml, type HttpClient } from './http.ts';
@@ -52,6 +53,8 @@ export async function buildSessionPool(
   /** After each login request: how many were tried of how many planned. */
   onProgress?: (tried: number, total: number) => void,
 ): Promise<SessionPool> {
+  const premade = headerSessionJar(config);
+  if (premade) return new SessionPool([{ email: '(header from the environment)', jar: premade }], 0, 'using the pre-made session header the target description names');
   if (config.credentials.cookie) {
     const jar = CookieJar.fromHeader(config.credentials.cookie);
     for (const v of jar.values()) registerSecret(v);
@@ -68,28 +71,23 @@ export async function buildSessionPool(
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
   const indexes = Array.from({ length: count }, (_, i) => i);
+  const runId = Date.now().toString(36);
   await forEachConcurrent(indexes, config.payloads.loginConcurrency, both, async (i) => {
     const account = accountAt(config, i);
     const jar = new CookieJar();
     spent++;
-    const res = await client.request(config.routes.login, {
-      method: 'POST',
-      json: { email: account.email, password: account.password },
-      jar,
-      timeoutMs: config.timeouts.requestMs,
-    });
-    for (const v of jar.values()) registerSecret(v);
+    const { res, loggedIn, problem } = await logIn(client, config, account, jar, { vu: i, run: runId, timeoutMs: config.timeouts.requestMs });
     onProgress?.(++tried, count);
     if (res.status === 429) {
       limited++;
       stop.abort();
       return;
     }
-    if (res.status >= 200 && res.status < 300 && jar.size > 0 && !isHtml(res)) {
+    if (loggedIn) {
       sessions.push({ email: account.email, jar });
       return;
     }
-    const key = res.status === 0 ? `${res.errorClass}` : isHtml(res) ? `HTML ${res.status}` : `HTTP ${res.status}`;
+    const key = problem ?? (res.status === 0 ? `${res.errorClass}` : isHtml(res) ? `HTML ${res.status}` : `HTTP ${res.status}`);
     failures.set(key, (failures.get(key) ?? 0) + 1);
     if (sessions.length === 0 && failures.size === 1 && tried >= budget && tried < count) {
       uniform = true;
@@ -108,6 +106,6 @@ export function noSessionMessage(pool: SessionPool): string {
   return (
     `no logged-in session: ${pool.note}. The target's login is rate-limited or the accounts do not match; ` +
     `wait a minute, or pass a session cookie in --config as {"credentials":{"cookie":"session=…"}}, ` +
-    `or set credentials.accounts / credentials.list`
+    `or name the accounts with --accounts <file> (or credentials.accounts / credentials.list)`
   );
 }
