@@ -240,8 +240,9 @@ function globEscape(text: string): string {
 export async function invalidate(prefix: string): Promise<void> {
   const matches = (key: string) =>
     prefix.endsWith(':') ? key.startsWith(prefix) : key === prefix || key.startsWith(`${prefix}:`);
-  for (const key of [...store.keys()]) if (matches(key)) store.delete(key);
-  for (const key of [...inFlight.keys()]) if (matches(key)) inFlight.delete(key);
+  // Array.from, not spread or for-of over the iterator: apps compiled for ES5 without downlevelIteration reject those.
+  for (const key of Array.from(store.keys())) if (matches(key)) store.delete(key);
+  for (const key of Array.from(inFlight.keys())) if (matches(key)) inFlight.delete(key);
   try {
     const client = sharedRedis();
     const patterns = prefix.endsWith(':')

@@ -99,8 +99,9 @@ export function cacheKey(...parts: unknown[]): string {
 export function invalidate(prefix: string): void {
   const matches = (key: string) =>
     prefix.endsWith(':') ? key.startsWith(prefix) : key === prefix || key.startsWith(`${prefix}:`);
-  for (const key of [...store.keys()]) if (matches(key)) store.delete(key);
-  for (const key of [...inFlight.keys()]) if (matches(key)) inFlight.delete(key);
+  // Array.from, not spread or for-of over the iterator: apps compiled for ES5 without downlevelIteration reject those.
+  for (const key of Array.from(store.keys())) if (matches(key)) store.delete(key);
+  for (const key of Array.from(inFlight.keys())) if (matches(key)) inFlight.delete(key);
 }
 
 /** Entry count and bound, for tests and health endpoints. */

@@ -110,7 +110,10 @@ function reserve(key: string, now: number): void {
   reservations.set(key, { count, expiresAt: now + RESERVATION_TTL_MS });
   // Keep the map bounded under a flood of distinct keys.
   if (reservations.size > 10_000) {
-    for (const [k, entry] of reservations) if (entry.expiresAt <= now) reservations.delete(k);
+    // forEach, not for-of: apps compiled for ES5 without downlevelIteration cannot iterate a Map.
+    reservations.forEach((entry, k) => {
+      if (entry.expiresAt <= now) reservations.delete(k);
+    });
   }
 }
 

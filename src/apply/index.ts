@@ -17,7 +17,7 @@ import { proveCodemod } from './prove-codemod.ts';
 import { EditProver, dependenciesInstalled } from './prove.ts';
 import { assertCleanTree, assertNextProject } from './preflight.ts';
 import { Workspace, type TemplateStore } from './workspace.ts';
-import { writeAll } from './write-all.ts';
+import { keepConventions, writeAll } from './write-all.ts';
 
 export interface ApplyOptions {
   dir: string;
@@ -252,7 +252,9 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
   const pending = new Map<string, { before: string | undefined; after: string }>();
   for (const [abs, text] of original) {
     const sf = project.getSourceFile(abs);
-    if (sf && sf.getFullText() !== text) pending.set(abs, { before: text, after: sf.getFullText() });
+    // ts-morph may hand back LF for a CRLF file (or drop its BOM): that is not a change, and not what we write.
+    const after = sf ? keepConventions(text, sf.getFullText()) : text;
+    if (after !== text) pending.set(abs, { before: text, after });
   }
   for (const [abs, staged] of workspace.staged) pending.set(abs, staged);
   const files: FileChange[] = [...pending]
