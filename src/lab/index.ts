@@ -217,7 +217,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
     checkAborted();
     progress('starting the latency proxy and mock Gemini');
     const daemonConfig: DaemonConfig = { pgPort: pgPort!, dbLatencyMs, instancePorts, gemini };
-    const daemon = await startDaemon(labDir, daemonConfig, (p) => record({ name: 'daemon', kind: 'daemon', expect: 'daemon.ts', ...p }));
+    const daemon = await startDaemon(labDir, daemonConfig, (p) => record({ name: 'daemon', kind: 'daemon', expect: 'lab/daemon.', ...p }));
     Object.assign(state.ports, {
       dbProxy: daemon.info.dbProxyPort,
       proxy: daemon.info.proxyPort,
