@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { edgeProblem } from '../src/apply/edge-runtime.ts';
 import { dropWithGroups } from '../src/apply/index.ts';
 import { proveCodemod } from '../src/apply/prove-codemod.ts';
 import { EditProver, addedDiagnostics } from '../src/apply/prove.ts';
@@ -117,5 +118,15 @@ describe('dropWithGroups', () => {
     dropWithGroups(dropped, [['app/api/chat/route.ts', 'lib/write.ts']], root, edited);
     expect([...dropped.keys()].sort()).toEqual(['/app/app/api/chat/route.ts', '/app/lib/write.ts']);
     expect(dropped.get('/app/app/api/chat/route.ts')).toEqual(['its edit goes with lib/write.ts, which could not be proven']);
+  });
+});
+
+describe('edge runtime', () => {
+  it('refuses a template that needs Node built-ins in an edge route, and allows one that does not', () => {
+    const edge = "export const runtime = 'edge';\nimport { cached } from '@/lib/genie/cache';\n";
+    expect(edgeProblem('app/api/chat/route.ts', edge)).toBe('it runs on the edge runtime, which has no node:crypto (needed by lib/genie/cache.ts)');
+    expect(edgeProblem('app/api/chat/route.ts', "export const runtime = 'edge';\nimport { queuedGeminiFetch } from '@/lib/genie/gemini-queue';\n")).toBeUndefined();
+    expect(edgeProblem('app/api/chat/route.ts', "import { cached } from '@/lib/genie/cache';\n")).toBeUndefined();
+    expect(edgeProblem('middleware.ts', "import { checkLoginAllowed } from './lib/genie/login-limiter';\n")).toMatch(/node:crypto/);
   });
 });

@@ -12,6 +12,7 @@ import type { ChangeNote, Codemod, CodemodContext, CodemodId } from '../../codem
 import { UsageError } from '../errors.ts';
 import { unifiedDiff } from './diff.ts';
 import { browserOnlySources } from './browser-code.ts';
+import { edgeProblem } from './edge-runtime.ts';
 import { listFolder, listSources } from './files.ts';
 import { proveCodemod } from './prove-codemod.ts';
 import { EditProver, dependenciesInstalled } from './prove.ts';
@@ -213,17 +214,24 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       if (sf.getFullText() !== text) edited.set(sf.getFilePath(), { before: text, after: sf.getFullText() });
     }
     const staged = workspace.changedSince(snapshot);
-    if (check && (edited.size > 0 || [...staged.keys()].some((abs) => /\.[cm]?tsx?$/.test(abs)))) {
-      const prover = proverFor();
-      prover.addPackages(workspace.dependenciesAdded.keys());
-      const { dropped } = proveCodemod(prover, root, currentText(), { sources: edited, staged });
+    const needsProof = check && (edited.size > 0 || [...staged.keys()].some((abs) => /\.[cm]?tsx?$/.test(abs)));
+    if (needsProof) proverFor().addPackages(workspace.dependenciesAdded.keys());
+    const dropped = needsProof ? proveCodemod(proverFor(), root, currentText(), { sources: edited, staged }).dropped : new Map<string, string[]>();
+    if (edited.size > 0) {
+      // What a type check cannot see: the edge runtime has no Node.js built-ins (checked with or without proof).
+      for (const [abs, { after }] of edited) {
+        const edge = edgeProblem(workspace.relative(abs), after);
+        if (edge && !dropped.has(abs)) dropped.set(abs, [edge]);
+      }
       dropWithGroups(dropped, result.groups ?? [], root, edited);
       for (const [abs, diags] of dropped) {
         const rel = workspace.relative(abs);
         project.getSourceFile(abs)?.replaceWithText(edited.get(abs)!.before);
         edited.delete(abs);
         editsDropped++;
-        const why = `not written: the edit would add ${diags.length} type error(s): ${diags.slice(0, 2).join(' | ')}${diags.length > 2 ? ' | …' : ''}`;
+        const why = /^(?:it runs on the edge|its edit goes with)/.test(diags[0] ?? '')
+          ? `not written: ${diags[0]}`
+          : `not written: the edit would add ${diags.length} type error(s): ${diags.slice(0, 2).join(' | ')}${diags.length > 2 ? ' | …' : ''}`;
         const own = changes.filter((n) => n.file === rel);
         changes = changes.filter((n) => n.file !== rel);
         if (own.length === 0) candidates.push({ file: rel, message: why });
