@@ -75,6 +75,8 @@ describe('init on the other apps', () => {
     const { target } = describeDir('examples/genie-app');
     expect(target.session).toMatchObject({ kind: 'cookie' });
     expect(target.login?.json).toEqual({ email: '{{account.id}}', password: '{{account.password}}' });
+    // GET /api/expenses answers 400 without ?tripId: not a read pool-exhaustion can call as it is.
+    expect(target.reads?.map((r) => r.path)).toEqual(['/api/checklist', '/api/trips', '/api/trips/active']);
     expect(target.chat).toMatchObject({ request: { path: '/api/chat/stream', json: { message: '{{message}}' } }, streamFormat: 'data-stream' });
     expect(target.lostUpdate?.[0]).toMatchObject({
       mode: 'counter',

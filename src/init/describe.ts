@@ -81,7 +81,8 @@ function login(routes: AnalysedRoute[], unresolved: Json[]): { login?: Json; ses
 }
 
 function reads(routes: AnalysedRoute[]): Json[] {
-  const gets = all(routes).filter((f) => f.h.method === 'GET' && f.route.params.length === 0 && f.h.dbReads.length > 0);
+  // Reads the scenario can call as they are: no path parameter, no query parameter the handler insists on.
+  const gets = all(routes).filter((f) => f.h.method === 'GET' && f.route.params.length === 0 && f.h.requiredQuery.length === 0 && f.h.dbReads.length > 0);
   const real = gets.filter((f) => f.h.dbReads.some((m) => m !== '$queryRaw'));
   const ranked = [...real.filter((f) => f.h.auth !== 'none'), ...real.filter((f) => f.h.auth === 'none')];
   const picked = (ranked.length ? ranked : gets).slice(0, 3);

@@ -51,6 +51,8 @@ export interface HandlerFacts {
   stream: StreamKind;
   answers: JsonAnswer[];
   counter?: Counter;
+  /** Query parameters the handler turns away requests without (`searchParams.get('x')` next to a 400). */
+  requiredQuery: string[];
   /** A read-modify-write init cannot turn into a counter race (toggle, status step, text edit, subtracting a body value). */
   otherRmw?: { model: string; line: number; arithmetic: boolean };
 }
@@ -238,6 +240,9 @@ export function handlerFacts(h: Handler, params: string[]): HandlerFacts {
     checksPassword: body.some((f) => PASSWORD_FIELD.test(f.name)) && /compare|verify|timingSafeEqual|bcrypt|argon|scrypt|\w*(?:password|secret|hash)\w*\s*\(|Matches\s*\(/i.test(texts),
     gemini: gemini ? { abs: gemini.getSourceFile().getFilePath(), line: gemini.getStartLineNumber() } : queued ? { abs: sf.getFilePath(), line: h.fn.getStartLineNumber() } : undefined,
     stream: streamKind(h.fn.getText(), answers),
+    requiredQuery: /status\s*:\s*400\b|\.status\(\s*400\s*\)/.test(h.fn.getText())
+      ? [...h.fn.getText().matchAll(/searchParams\.get\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!)
+      : [],
     answers,
     ...readModifyWrite(h.fn, body, params),
   };
