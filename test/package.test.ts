@@ -46,10 +46,14 @@ describe('npm pack → install in an empty folder → npx genie-fix', () => {
     // A small Next.js app with the memo's truncating stream buffer: apply's dry run fixes it with a template.
     const app = path.join(user, 'my-app');
     fs.mkdirSync(path.join(app, 'app/api/chat/stream'), { recursive: true });
-    fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "my-app", "private": true, "dependencies": { "next": "16.0.0" } }\n');
+    // No dependencies to install (an app/ folder makes it a Next.js app): the proof then runs on genie-fix's own
+    // TypeScript, and the template's eventsource-parser must resolve from genie-fix's own install.
+    fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "my-app", "private": true }\n');
     fs.copyFileSync(path.join(REPO, 'codemods/__testfixtures__/stream-buffer/genie-chat.input.ts'), path.join(app, 'app/api/chat/stream/route.ts'));
-    const apply = run('npx', ['--no', '--', 'genie-fix', 'apply', 'my-app', '--only', 'stream-buffer', '--no-typecheck'], user);
-    expect(apply.code, apply.stderr).toBe(0);
+    const apply = run('npx', ['--no', '--', 'genie-fix', 'apply', 'my-app', '--only', 'stream-buffer'], user);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/proof: every edit shown was type-checked in memory .* TypeScript \d/);
+    expect(apply.stdout).not.toContain('needs a human');
     expect(apply.stdout).toContain('+++ b/app/api/chat/stream/route.ts');
     expect(apply.stdout).toContain('+++ b/lib/genie/line-splitter.ts');
     expect(apply.stdout).toMatch(/stream-buffer\s+changed/);

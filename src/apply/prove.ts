@@ -44,7 +44,7 @@ export class EditProver {
   readonly ts: TS;
   readonly tsVersion: string;
   private readonly options: ownTs.CompilerOptions;
-  private readonly rootNames: string[];
+  private rootNames: string[];
   private readonly overlay = new Map<string, { text: string; version: number }>();
   private readonly service: ownTs.LanguageService;
   private resolutionCache: ownTs.ModuleResolutionCache;
@@ -57,7 +57,19 @@ export class EditProver {
     this.ts = ts;
     this.tsVersion = version;
     const tsconfig = path.join(root, 'tsconfig.json');
-    let options: ownTs.CompilerOptions = { allowJs: true, jsx: ts.JsxEmit.Preserve, esModuleInterop: true, skipLibCheck: true, noEmit: true };
+    // No tsconfig: what `next dev` would write into one.
+    const bundler = (ts.ModuleResolutionKind as unknown as Record<string, number | undefined>).Bundler;
+    let options: ownTs.CompilerOptions = {
+      allowJs: true,
+      jsx: ts.JsxEmit.Preserve,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2017,
+      lib: ['lib.dom.d.ts', 'lib.dom.iterable.d.ts', 'lib.esnext.d.ts'],
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: bundler ?? ts.ModuleResolutionKind.NodeJs,
+    };
     let names: string[] = [];
     if (fs.existsSync(tsconfig)) {
       const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, { noEmit: true }, {
@@ -173,6 +185,11 @@ export class EditProver {
     const ts = this.ts;
     const file = path.resolve(abs);
     if (!this.read(file)) return [];
+    // A file outside the tsconfig's program (or an app without one) is checked as a root of its own.
+    if (!this.rootNames.includes(file) && !this.overlay.has(file)) {
+      this.rootNames = [...this.rootNames, file];
+      this.generation++;
+    }
     let diags: ownTs.Diagnostic[];
     try {
       diags = [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)];
