@@ -202,7 +202,7 @@ declare const db: any;
   });
 });
 
-describe('init on an AI SDK app', () => {
+describe('init on AI SDK apps', () => {
   it('finds streamText with a Google model (defined in lib/) and its plain-text answer', () => {
     const dir = app('ai-sdk', {
       'package.json': '{"dependencies":{"next":"16.0.0","ai":"6.0.0","@ai-sdk/google":"3.0.0"}}',
@@ -220,6 +220,36 @@ export async function POST(req: Request) {
     });
     const { target } = describeDir(dir);
     expect(target.chat).toMatchObject({ request: { path: '/api/coach', json: { prompt: '{{message}}' } }, streamFormat: 'text', source: 'app/api/coach/route.ts:5' });
+  });
+
+  it('sends one AI SDK UI message to a useChat route, and sees a cookie set through a cookies() jar', () => {
+    const dir = app('ai-sdk-ui', {
+      'package.json': '{"dependencies":{"next":"16.0.0","ai":"6.0.0","@ai-sdk/google":"3.0.0"}}',
+      'app/api/chat/route.ts': `import { convertToModelMessages, streamText } from 'ai';
+import { google } from '@ai-sdk/google';
+export async function POST(req: Request) {
+  const { messages } = await req.json();
+  const result = streamText({ model: google('gemini-2.0-flash'), messages: convertToModelMessages(messages) });
+  return result.toUIMessageStreamResponse();
+}
+`,
+      'app/api/login/route.ts': `import { cookies } from 'next/headers';
+export async function POST(req: Request) {
+  const { email, password } = await req.json();
+  if (!(await checkPassword(email, password))) return Response.json({ error: 'no' }, { status: 401 });
+  const jar = await cookies();
+  jar.set('sid', 'x');
+  return Response.json({ ok: true });
+}
+declare function checkPassword(a: string, b: string): Promise<boolean>;
+`,
+    });
+    const { target } = describeDir(dir);
+    expect(target.session).toEqual({ kind: 'cookie', source: 'app/api/login/route.ts:2' });
+    expect(target.chat).toMatchObject({
+      request: { path: '/api/chat', json: { messages: [{ id: 'genie-{{vu}}', role: 'user', parts: [{ type: 'text', text: '{{message}}' }] }] } },
+      streamFormat: 'ui-message-stream',
+    });
   });
 });
 

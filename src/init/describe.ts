@@ -103,7 +103,10 @@ function chat(routes: AnalysedRoute[], unresolved: Json[]): Json | undefined {
   if (found.route.params.length) todos.push(`values for the path parameters ${found.route.params.join(', ')}`);
   if (found.h.stream === 'json') todos.push('the route answers JSON, not a stream: gemini-429 still counts failures, buffer-truncation cannot apply');
   if (found.h.stream === 'unknown') todos.push('how the reply streams back (streamFormat)');
-  const fixed = messageField ? { [messageField.name]: '{{message}}' } : { message: '{{message}}' };
+  // A chat history (`messages`) gets one user message: AI SDK UI parts when the route converts them, else {role, content}.
+  const asMessage = found.h.uiMessages ? [{ id: 'genie-{{vu}}', role: 'user', parts: [{ type: 'text', text: '{{message}}' }] }] : [{ role: 'user', content: '{{message}}' }];
+  const value = messageField && /^messages$/i.test(messageField.name) ? asMessage : '{{message}}';
+  const fixed = messageField ? { [messageField.name]: value } : { message: '{{message}}' };
   const request = { method: found.h.method, path: found.route.urlPath, json: jsonBody(found.h.body, fixed, todos), source: at(found) };
   // The entry's source is the Gemini call itself: the evidence that this route talks to Gemini.
   return withTodo({ request, streamFormat: STREAM[found.h.stream], source: geminiAt(found) }, todos);

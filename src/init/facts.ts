@@ -46,6 +46,8 @@ export interface HandlerFacts {
   auth: 'bearer' | 'cookie' | 'none';
   setsCookie: boolean;
   checksPassword: boolean;
+  /** The chat body is AI SDK UI messages (parts), converted on the server. */
+  uiMessages: boolean;
   /** Where the Gemini call is (it may sit in a helper the handler calls). */
   gemini: { abs: string; line: number } | undefined;
   stream: StreamKind;
@@ -236,10 +238,12 @@ export function handlerFacts(h: Handler, params: string[]): HandlerFacts {
     dbReads: [...dbReads],
     dbWrites,
     auth,
-    setsCookie: /\bcookies(?:\(\))?\s*\.set\s*\(|cookies\(\)\)?\.set\(|['"]set-cookie['"]|setCookie\s*\(/i.test(texts),
+    // res.cookies.set(…), (await cookies()).set(…), const jar = await cookies(); jar.set(…), a Set-Cookie header.
+    setsCookie: /\bcookies(?:\(\))?\s*\.set\s*\(|cookies\(\)\)?\.set\(|['"]set-cookie['"]|setCookie\s*\(|cookies\s*\(\s*\)[\s\S]*\.set\s*\(/i.test(texts),
     checksPassword: body.some((f) => PASSWORD_FIELD.test(f.name)) && /compare|verify|timingSafeEqual|bcrypt|argon|scrypt|\w*(?:password|secret|hash)\w*\s*\(|Matches\s*\(/i.test(texts),
     gemini: gemini ? { abs: gemini.getSourceFile().getFilePath(), line: gemini.getStartLineNumber() } : queued ? { abs: sf.getFilePath(), line: h.fn.getStartLineNumber() } : undefined,
     stream: streamKind(h.fn.getText(), answers),
+    uiMessages: /convertToModelMessages\s*\(/.test(texts),
     requiredQuery: /status\s*:\s*400\b|\.status\(\s*400\s*\)/.test(h.fn.getText())
       ? [...h.fn.getText().matchAll(/searchParams\.get\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!)
       : [],
