@@ -1,4 +1,5 @@
 /** The target description (src/target): schema errors name every bad field; templates, pointers, accounts files. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,5 +169,14 @@ describe('--accounts file', () => {
     expect(accountCount(listed)).toBe(2);
     expect(accountAt(listed, 3)).toEqual({ email: 'bo', password: 'two' });
     await expect(loadTargetConfig(configFile, join(dir, 'missing.json'))).rejects.toThrow(/cannot read --accounts .*missing\.json: ENOENT/);
+  });
+
+  it('diagnose --accounts with a bad file exits 2 naming the field, before any request', () => {
+    const bad = join(dir, 'bad-accounts.json');
+    writeFileSync(bad, JSON.stringify({ pattern: { id: 'hiker', password: 'x', count: 5 } }));
+    const r = spawnSync(process.execPath, ['bin/genie-fix.js', 'diagnose', '--url', 'http://127.0.0.1:9', '--accounts', bad], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('pattern.id: must contain {n} or {n:3} (the account number)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
