@@ -11,6 +11,8 @@ import { HttpClient } from '../src/load/http.ts';
 import { Timeline } from '../src/load/timeline.ts';
 import type { Evidence } from '../src/report/types.ts';
 import { runRace, type RaceContext } from '../src/target/races.ts';
+import { lostUpdate } from '../scenarios/lost-update.ts';
+import type { ScenarioContext } from '../scenarios/types.ts';
 import type { Race } from '../src/target/schema.ts';
 
 const servers: Server[] = [];
@@ -137,5 +139,11 @@ describe('lost-update races from a target description', () => {
     expect(out.acknowledged).toBeGreaterThan(0);
     expect(out.rejected).toBeGreaterThan(0);
     expect(out.reflected).toBe(out.acknowledged);
+  });
+
+  it('the scenario skips, with the reason, a described target that names no race', async () => {
+    const config = parseConfig({ version: 1, target: { session: { kind: 'none' } } });
+    const out = await lostUpdate.run({ config } as ScenarioContext);
+    expect(out.unmeasured).toEqual({ verdict: 'skip', reason: expect.stringContaining('names no lost-update race (target.lostUpdate)') });
   });
 });
