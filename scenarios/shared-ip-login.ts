@@ -20,6 +20,11 @@ export const sharedIpLogin: Scenario = {
 
   async run(ctx) {
     const { client, config, signal } = ctx;
+    if (config.target && !config.target.login) {
+      const reason = `the target description has no login (session kind ${config.target.session.kind}), so there is no login limiter to measure`;
+      const metrics: Record<string, MetricValue> = {};
+      return { metrics, evidence: [], unmeasured: { verdict: 'skip' as const, reason } };
+    }
     const t = config.timeouts.requestMs;
     const distinct = Math.min(ctx.users, accountCount(config));
     const timeline = new Timeline();

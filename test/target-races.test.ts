@@ -12,6 +12,7 @@ import { Timeline } from '../src/load/timeline.ts';
 import type { Evidence } from '../src/report/types.ts';
 import { runRace, type RaceContext } from '../src/target/races.ts';
 import { lostUpdate } from '../scenarios/lost-update.ts';
+import { sharedIpLogin } from '../scenarios/shared-ip-login.ts';
 import type { ScenarioContext } from '../scenarios/types.ts';
 import type { Race } from '../src/target/schema.ts';
 
@@ -141,9 +142,11 @@ describe('lost-update races from a target description', () => {
     expect(out.reflected).toBe(out.acknowledged);
   });
 
-  it('the scenario skips, with the reason, a described target that names no race', async () => {
+  it('lost-update and shared-ip-login skip, with the reason, a described target without a race or a login', async () => {
     const config = parseConfig({ version: 1, target: { session: { kind: 'none' } } });
     const out = await lostUpdate.run({ config } as ScenarioContext);
     expect(out.unmeasured).toEqual({ verdict: 'skip', reason: expect.stringContaining('names no lost-update race (target.lostUpdate)') });
+    const login = await sharedIpLogin.run({ config } as ScenarioContext);
+    expect(login.unmeasured).toEqual({ verdict: 'skip', reason: 'the target description has no login (session kind none), so there is no login limiter to measure' });
   });
 });
