@@ -130,3 +130,55 @@ export function aiSdkGeminiCalls(sf: SourceFile): CallExpression[] {
     return Boolean(value && aiSdkGoogleModel(value));
   });
 }
+
+/** The AI SDK's Google providers: a model they make calls Gemini (Vertex serves the same models, same 429s). */
+export const AI_SDK_GOOGLE_MODULES = ['@ai-sdk/google', '@ai-sdk/google-vertex'];
+const AI_SDK_GOOGLE_FACTORIES = new Set(['createGoogleGenerativeAI', 'createVertex']);
+const AI_SDK_MODEL_METHODS = new Set(['languageModel', 'chat']);
+
+/** The module a name is imported from in this file (value imports only). */
+function importSource(sf: SourceFile, name: string): string | undefined {
+  const decl = sf
+    .getImportDeclarations()
+    .find((d) => !d.isTypeOnly() && d.getNamedImports().some((n) => !n.isTypeOnly() && (n.getAliasNode() ?? n.getNameNode()).getText() === name));
+  return decl?.getModuleSpecifierValue();
+}
+
+/** Is `expr` a Google provider: `google` / `vertex` imported from it, `createGoogleGenerativeAI({…})`, or a const bound to one. */
+function isGoogleProvider(expr: Node, depth = 0): boolean {
+  if (depth > 3) return false;
+  const sf = expr.getSourceFile();
+  if (Node.isCallExpression(expr)) {
+    const callee = expr.getExpression();
+    return Node.isIdentifier(callee) && AI_SDK_GOOGLE_FACTORIES.has(callee.getText()) && AI_SDK_GOOGLE_MODULES.includes(importSource(sf, callee.getText()) ?? '');
+  }
+  if (!Node.isIdentifier(expr)) return false;
+  const from = importSource(sf, expr.getText());
+  if (from) return AI_SDK_GOOGLE_MODULES.includes(from) && !AI_SDK_GOOGLE_FACTORIES.has(expr.getText());
+  const init = initializerOf(expr, expr.getText());
+  return Boolean(init && isGoogleProvider(init, depth + 1));
+}
+
+/**
+ * Where a Gemini language model is made with the AI SDK: `google('gemini-2.0-flash')`,
+ * `createGoogleGenerativeAI({ baseURL })(id)`, `vertex.languageModel(id)`, `const g = createGoogleGenerativeAI(…); g(id)`.
+ * Embedding, image and tool factories (`google.textEmbeddingModel`, `google.tools.*`) are not language models.
+ */
+export function aiSdkGeminiModels(sf: SourceFile): CallExpression[] {
+  if (!sf.getImportDeclarations().some((d) => AI_SDK_GOOGLE_MODULES.includes(d.getModuleSpecifierValue()))) return [];
+  return sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+    const callee = call.getExpression();
+    if (call.getArguments().length === 0) return false;
+    if (Node.isPropertyAccessExpression(callee)) return AI_SDK_MODEL_METHODS.has(callee.getName()) && isGoogleProvider(callee.getExpression());
+    return isGoogleProvider(callee);
+  });
+}
+
+/** LangChain's Gemini chat models (`new ChatGoogleGenerativeAI({ model: 'gemini-…' })`). */
+export function langChainGeminiModels(sf: SourceFile): Node[] {
+  const names = new Set(['ChatGoogleGenerativeAI', 'ChatVertexAI']);
+  return sf.getDescendantsOfKind(SyntaxKind.NewExpression).filter((n) => {
+    const callee = n.getExpression();
+    return Node.isIdentifier(callee) && names.has(callee.getText()) && /^@langchain\/google/.test(importSource(sf, callee.getText()) ?? '');
+  });
+}

@@ -1,6 +1,7 @@
 /**
  * gemini-queue: every call to Gemini goes through one process-wide queue (concurrency limit, spacing, retry of
  * 429/503 honouring RetryInfo, bounded wait). `fetch(` → `queuedGeminiFetch(`; SDK calls → `runGemini(() => …)`.
+ * AI SDK models (`google('gemini-…')`) → `queuedGeminiModel(…)`, a wrapLanguageModel queue middleware.
  * A call that already has its own limiter, queue or 429 handling (lib/call-guards.ts) is left alone with a note.
  */
 import { Node, type CallExpression } from 'ts-morph';
@@ -8,6 +9,7 @@ import { applyEdits, emptyResult, ensureNamedImport, noteAt, type Edit } from '.
 import { existingGuard } from './lib/call-guards.ts';
 import { geminiFetchCalls, geminiSdkCalls, insideRunGemini, mentionsGemini } from './gemini-detect.ts';
 import type { Codemod } from './types.ts';
+import { queueAiSdkModels } from './gemini-queue/ai-sdk.ts';
 
 const MEMO =
   "the memo's queue set `processing = true` around each request, so it ran one request at a time (never 5), re-queued 429s with no backoff, ignored Gemini's RetryInfo delay and let callers wait forever";
@@ -15,10 +17,13 @@ const MEMO =
 export const geminiQueue: Codemod = {
   id: 'gemini-queue',
   title: 'Queue every Gemini call (concurrency limit, spacing, RetryInfo-aware retry, bounded wait)',
-  prefilter: (text) => mentionsGemini(text) && /fetch\(|generateContent|sendMessage|embedContent|countTokens/.test(text),
+  prefilter: (text) =>
+    (mentionsGemini(text) && /fetch\(|generateContent|sendMessage|embedContent|countTokens/.test(text)) || /['"]@ai-sdk\/google|['"]@langchain\/google/.test(text),
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) {
+      // Models made with the AI SDK's Google provider: wrapped where they are made (gemini-queue/ai-sdk.ts).
+      queueAiSdkModels(ctx, sf, result);
       const guarded = (c: CallExpression) => {
         const guard = existingGuard(c);
         if (guard) result.notes.push(noteAt(ctx, c, `left alone: this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`));

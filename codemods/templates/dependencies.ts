@@ -8,6 +8,8 @@ export const templateDependencies: Record<string, Record<string, string>> = {
   'cache.redis': { ioredis: '^5.11.1', 'lru-cache': '^11.5.3' },
   'login-limiter.redis': { ioredis: '^5.11.1', 'rate-limiter-flexible': '^11.4.0' },
   'gemini-queue': { 'p-queue': '^9.3.5' },
+  // Never added in practice: gemini-queue only copies this template into apps that already depend on `ai`.
+  'gemini-queue-ai-sdk': { ai: '^6.0.0' },
   'login-limiter': { 'rate-limiter-flexible': '^11.4.0' },
   'line-splitter': { 'eventsource-parser': '^3.1.1' },
   'optimistic-lock': {},

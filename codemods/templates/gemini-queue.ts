@@ -409,11 +409,12 @@ async function backOff(
 
 // ---- SDK calls ------------------------------------------------------------------------------------------
 
-/** The HTTP status an SDK error stands for (`status`, `code`, `response.status`, or the message). */
+/** The HTTP status an SDK error stands for (`status`, `statusCode` (the AI SDK's APICallError), `code`,
+ *  `response.status`, or the message). */
 function errorStatus(error: unknown): number | null {
   if (!error || typeof error !== 'object') return null;
-  const e = error as { status?: unknown; code?: unknown; response?: { status?: unknown }; message?: unknown };
-  for (const candidate of [e.status, e.code, e.response?.status]) {
+  const e = error as { status?: unknown; statusCode?: unknown; code?: unknown; response?: { status?: unknown }; message?: unknown };
+  for (const candidate of [e.status, e.statusCode, e.code, e.response?.status]) {
     if (typeof candidate === 'number') return candidate;
     if (candidate === 'RESOURCE_EXHAUSTED') return 429;
     if (candidate === 'UNAVAILABLE') return 503;
@@ -428,15 +429,26 @@ function errorStatus(error: unknown): number | null {
  * Runs an SDK call (`@google/genai`, `@google/generative-ai`) under the same limit and retry policy.
  * The slot is held until `task` settles: for a streaming SDK call, consume the stream inside `task`.
  */
-export async function runGemini<T>(task: () => Promise<T>): Promise<T> {
+export async function runGemini<T>(task: () => Promise<T>, signal?: AbortSignal | null): Promise<T> {
+  const { value, release } = await runGeminiHolding(task, signal);
+  release();
+  return value;
+}
+
+/**
+ * Like runGemini, but the slot stays taken after `task` resolves: the caller frees it with `release` (idempotent)
+ * when the work really ends, e.g. when a stream `task` opened has been read to its end or cancelled.
+ */
+export async function runGeminiHolding<T>(
+  task: () => Promise<T>,
+  signal?: AbortSignal | null,
+): Promise<{ value: T; release: () => void }> {
   const deadline = Date.now() + settings.maxWaitMs;
   for (let attempt = 0; ; attempt++) {
-    await waitForCoolDown(deadline, attempt);
-    const release = await acquireSlot(deadline, attempt);
+    await waitForCoolDown(deadline, attempt, signal);
+    const release = await acquireSlot(deadline, attempt, signal);
     try {
-      const result = await task();
-      release();
-      return result;
+      return { value: await task(), release };
     } catch (error) {
       release();
       const status = errorStatus(error);
@@ -449,7 +461,7 @@ export async function runGemini<T>(task: () => Promise<T>): Promise<T> {
           cause: error,
         });
       }
-      await backOff(attempt, parseRetryDelayMs(error) ?? 0, status, deadline);
+      await backOff(attempt, parseRetryDelayMs(error) ?? 0, status, deadline, signal);
     }
   }
 }

@@ -18,9 +18,11 @@ describe('templateDependencies', () => {
     expect(Object.keys(templateDependencies).sort()).toEqual(templates.map((t) => t.name).sort());
     for (const template of templates) {
       const imports = importsOf(template.text);
-      // Copied alone into the user's app: no relative imports, only node: built-ins and declared packages.
-      expect(imports.filter((i) => i.startsWith('.')), template.name).toEqual([]);
-      const packages = imports.filter((i) => !i.startsWith('node:'));
+      // Copied into the user's app with the siblings it imports (workspace.addTemplate): a relative import must
+      // name another template; otherwise only node: built-ins and declared packages.
+      const siblings = new Set(templates.map((t) => `./${t.name}.js`));
+      expect(imports.filter((i) => i.startsWith('.') && !siblings.has(i)), template.name).toEqual([]);
+      const packages = imports.filter((i) => !i.startsWith('node:') && !i.startsWith('.'));
       // `@types/x` rides along with an imported untyped `x`.
       expect(Object.keys(templateDependencies[template.name]!).filter((d) => !d.startsWith('@types/')).sort(), template.name).toEqual([...new Set(packages)].sort());
     }

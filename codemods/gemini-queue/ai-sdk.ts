@@ -1,0 +1,104 @@
+/**
+ * gemini-queue for the Vercel AI SDK: a Gemini model is wrapped once where it is made
+ * (`google('gemini-2.0-flash')` → `queuedGeminiModel(google('gemini-2.0-flash'))`), so every streamText /
+ * generateText / generateObject call using it is queued by the AI SDK's own extension point (wrapLanguageModel).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { applyEdits, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
+import { existingGuard } from '../lib/call-guards.ts';
+import { aiSdkGeminiCalls, aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
+import type { CodemodContext, CodemodResult } from '../types.ts';
+
+/** The `ai` majors the template was type-checked and run against (test/templates/gemini-queue-ai-sdk.test.ts). */
+const PROVEN_AI_MAJORS = [6];
+/** Wrappers that already retry or fall back around a model (ai-retry's createRetryable, hand-rolled fallbacks). */
+const RETRYING_WRAPPER = /retry|retryable|fallback/i;
+
+/** The `ai` major the app runs: its installed copy (nearest node_modules, as Node resolves it), else its range. */
+function aiMajor(ctx: CodemodContext, from: string): { declared: boolean; major: number | undefined } {
+  const pkg = JSON.parse(ctx.readText('package.json') ?? '{}') as Record<string, Record<string, string> | undefined>;
+  const range = pkg.dependencies?.ai ?? pkg.devDependencies?.ai;
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
+    const installed = path.join(dir, 'node_modules', 'ai', 'package.json');
+    if (fs.existsSync(installed)) {
+      const version = (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version?: string }).version ?? '';
+      return { declared: Boolean(range), major: Number.parseInt(version, 10) };
+    }
+    if (dir === path.dirname(dir)) break;
+  }
+  const fromRange = range ? /(\d+)/.exec(range) : null;
+  return { declared: Boolean(range), major: fromRange ? Number(fromRange[1]) : undefined };
+}
+
+/** Why this model must not get a second queue, or undefined. */
+function alreadyGuarded(model: CallExpression): string | undefined {
+  for (const a of model.getAncestors()) {
+    if (!Node.isCallExpression(a)) continue;
+    const name = a.getExpression().getText();
+    if (name === 'wrapLanguageModel') return `already wrapped with wrapLanguageModel at line ${a.getStartLineNumber()}; add geminiQueueMiddleware to its middleware list by hand if it has no limiter`;
+    if (RETRYING_WRAPPER.test(name)) return `inside ${name}(…) at line ${a.getStartLineNumber()}, which already retries or falls back to other models on errors; queue retries inside it would delay that fallback by up to GEMINI_MAX_WAIT_MS`;
+  }
+  const guard = existingGuard(model);
+  if (guard) return `its calls already run behind ${guard}; a second queue would stack two policies`;
+  // A model held in a variable: look at the AI SDK calls of this file that use it.
+  const holder = model.getParentIfKind(SyntaxKind.VariableDeclaration);
+  if (!holder) return undefined;
+  const name = holder.getName();
+  for (const call of aiSdkGeminiCalls(model.getSourceFile())) {
+    if (!call.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name)) continue;
+    const around = existingGuard(call);
+    if (around) return `its calls already run behind ${around}; a second queue would stack two policies`;
+  }
+  return undefined;
+}
+
+function insideQueuedModel(node: Node): boolean {
+  return node.getAncestors().some((a) => Node.isCallExpression(a) && a.getExpression().getText() === 'queuedGeminiModel');
+}
+
+/** Wraps the AI SDK Gemini models of `sf`; records changes, notes and needs-a-human in `result`. */
+export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: CodemodResult): void {
+  for (const model of langChainGeminiModels(sf)) {
+    result.candidates.push(
+      noteAt(ctx, model, "LangChain's Gemini chat model calls Gemini through LangChain's own client: it retries 429s itself (AsyncCaller, maxRetries 6, backoff that ignores RetryInfo) and limits concurrency per instance only (maxConcurrency), so a process-wide queue cannot be added around it safely; set maxConcurrency and maxRetries on a single shared instance, by hand"),
+    );
+  }
+  const models = aiSdkGeminiModels(sf)
+    .filter((m) => !insideQueuedModel(m))
+    // Outermost only: `createGoogleGenerativeAI({…})(id)` contains no second model, but be safe with nesting.
+    .filter((m, _, all) => !all.some((o) => o !== m && o.getStart() <= m.getStart() && o.getEnd() >= m.getEnd()));
+  if (models.length === 0) return;
+
+  const wrap: CallExpression[] = [];
+  for (const model of models) {
+    const why = alreadyGuarded(model);
+    if (why) (result.notes ??= []).push(noteAt(ctx, model, `left alone: AI SDK Gemini model ${model.getText().slice(0, 60)}: ${why}`));
+    else wrap.push(model);
+  }
+  if (wrap.length === 0) return;
+
+  const { declared, major } = aiMajor(ctx, sf.getFilePath());
+  if (!declared || major === undefined || !PROVEN_AI_MAJORS.includes(major)) {
+    const why = !declared
+      ? "the app's package.json does not list `ai` (genie-fix never adds it): wrapLanguageModel comes from there"
+      : `the app runs ai v${major ?? '?'}; the queue middleware is proven against ai v${PROVEN_AI_MAJORS.join(', v')} only (v4's middleware type differs)`;
+    for (const model of wrap) result.candidates.push(noteAt(ctx, model, `needs a human: AI SDK Gemini model not queued, because ${why}`));
+    return;
+  }
+
+  const edits: Edit[] = wrap.map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `queuedGeminiModel(${m.getText()})` }));
+  // Written before the edits: applying them forgets these nodes.
+  const notes = wrap.map((m) =>
+    noteAt(ctx, m, `AI SDK Gemini model ${m.getText().slice(0, 60)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
+  );
+  // The AI SDK template imports the queue as './gemini-queue.js'; add that sibling explicitly too.
+  ctx.addTemplate('gemini-queue', sf);
+  ensureNamedImport(sf, ctx.addTemplate('gemini-queue-ai-sdk', sf), ['queuedGeminiModel'], edits);
+  if (!applyEdits(sf, edits)) {
+    result.failures.push(noteAt(ctx, sf, 'overlapping AI SDK Gemini models; wrap them with queuedGeminiModel by hand'));
+    return;
+  }
+  result.changes.push(...notes);
+}

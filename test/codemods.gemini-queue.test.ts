@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { runFixtureCase } from './codemod-fixture-harness.ts';
+
+// What the fixture texts cannot show: where the AI SDK models were wrapped, and why others were left alone.
+describe('gemini-queue reasons (AI SDK and LangChain)', () => {
+  it('a model made once in lib/ is wrapped there, not in each route that uses it', async () => {
+    const s = await runFixtureCase('gemini-queue', 'ai-sdk-lib-model');
+    expect(s.changes.map((c) => [c.file, c.line])).toEqual([['lib/writer-model.ts', 6]]);
+    expect(s.changes[0]!.message).toMatch(/^AI SDK Gemini model provider\('gemini-2\.5-flash-lite'\) → queuedGeminiModel/);
+  });
+
+  it('a registry gets each Gemini entry wrapped, and its OpenAI entry left as it is', async () => {
+    const s = await runFixtureCase('gemini-queue', 'ai-sdk-registry');
+    expect(s.changes.map((c) => c.line)).toEqual([7, 8]);
+    expect(s.candidates).toEqual([]);
+  });
+
+  it('a model already wrapped with wrapLanguageModel is left alone with a note', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-wrapped');
+    expect(s.changes).toEqual([]);
+    expect(s.notes?.map((n) => [n.line, n.message])).toEqual([[12, expect.stringContaining('already wrapped with wrapLanguageModel at line 12')]]);
+  });
+
+  it('a model whose calls run behind p-limit is left alone: a second queue would stack two policies', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-p-limit');
+    expect(s.notes?.map((n) => n.message)).toEqual([expect.stringMatching(/twoAtATime\(…\) \(p-limit\) at line 10; a second queue would stack two policies$/)]);
+  });
+
+  it("a model inside ai-retry's createRetryable is left alone: queue retries would delay its fallback", async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-retryable');
+    expect(s.notes?.map((n) => n.message)).toEqual([expect.stringContaining('inside createRetryable(…) at line 6, which already retries or falls back')]);
+  });
+
+  it('an OpenAI model and a client component are not Gemini calls genie-fix may edit: no output at all', async () => {
+    for (const name of ['no-transform-ai-sdk-openai', 'no-transform-ai-sdk-client']) {
+      const s = await runFixtureCase('gemini-queue', name);
+      expect([s.changes, s.candidates, s.failures, s.notes ?? []], name).toEqual([[], [], [], []]);
+    }
+  });
+
+  it("LangChain's ChatGoogleGenerativeAI is reported for a human, with its own retry and per-instance limit as the reason", async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-langchain-gemini');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[3, expect.stringMatching(/retries 429s itself .* per instance only \(maxConcurrency\)/)]]);
+  });
+});
