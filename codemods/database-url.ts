@@ -4,15 +4,17 @@
  *   --database-url and --instances size them from max_connections. A long-running server (Dockerfile, output
  *   'standalone', docker-compose, a custom server, or --deploy server) keeps its pool unless the server is known.
  *   Neither or both: nothing is written, the user is told which flags settle it.
- * - `.env*` files: add/replace connection_limit, pool_timeout, connect_timeout in DATABASE_URL, keeping quotes,
- *   comments, line endings, parameter order and every other parameter.
- * - `new PrismaPg({...})` (Prisma 7 driver adapter): the URL parameters are ignored there, so the pool options
- *   are read from the URL in code through lib/genie/pool-options.ts, with the old literals as fallbacks.
+ * - Every DATABASE_URL the app sets (`.env*`, env.example, docker-compose `environment:`, vercel.json `env`;
+ *   database-url/url-sites.ts): add/replace connection_limit, pool_timeout, connect_timeout in the URL and nothing
+ *   else. Interpolated, placeholder and non-Postgres URLs are left alone with what they are.
+ * - Driver adapters with a pool (PrismaPg, PrismaNeon; database-url/adapters.ts): the URL parameters are ignored
+ *   there, so the pool options are read from the URL in code, with the old literals as fallbacks.
  */
-import { Node, SyntaxKind } from 'ts-morph';
 import { openDbProbe } from '../src/db/probe.ts';
 import { redact } from '../src/redact.ts';
-import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, noteAt, type Edit } from './ast.ts';
+import { applyEdits, emptyResult, ensureNamedImport, noteAt } from './ast.ts';
+import { ADAPTER_NAMES, planAdapters } from './database-url/adapters.ts';
+import { findUrlSites, whyNotSized, type UrlSite } from './database-url/url-sites.ts';
 import { detectDeployKind, type DeployKind } from './lib/deploy-kind.ts';
 import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
@@ -55,23 +57,6 @@ export function setUrlParams(url: string, params: Array<[string, string]>): stri
   return `${base}${parts.length ? `?${parts.join('&')}` : ''}${hash}`;
 }
 
-/** `DATABASE_URL=…` line → its parts; undefined for any other line. */
-function parseEnvLine(line: string): { head: string; quote: string; value: string; tail: string } | undefined {
-  const m = /^(\s*(?:export\s+)?DATABASE_URL\s*=\s*)(.*)$/.exec(line);
-  if (!m) return undefined;
-  const head = m[1]!;
-  const rest = m[2]!;
-  const quote = rest[0] === '"' || rest[0] === "'" ? rest[0] : '';
-  if (quote) {
-    const close = rest.indexOf(quote, 1);
-    if (close < 0) return undefined;
-    return { head, quote, value: rest.slice(1, close), tail: rest.slice(close + 1) };
-  }
-  const comment = /\s+#/.exec(rest);
-  const value = comment ? rest.slice(0, comment.index) : rest.trimEnd();
-  return { head, quote, value, tail: rest.slice(value.length) };
-}
-
 function hostOf(url: string): string {
   try {
     return new URL(url).hostname;
@@ -82,28 +67,6 @@ function hostOf(url: string): string {
 
 const MEMO_URL =
   "the memo's connection_limit=50 is per Prisma client, i.e. per serverless instance: 50 × the instance count exceeds any small plan's max_connections (\"sorry, too many clients already\"); the limit must come from the server's max_connections divided by the instances, or from a pooled endpoint";
-const MEMO_ADAPTER =
-  'with @prisma/adapter-pg (Prisma 7) the URL parameters are not the pool settings at all: the pg Pool options are, so the memo\'s URL change would have had no effect';
-
-/** The .env lines that set a postgres:// DATABASE_URL, and the ones left alone (interpolated, Accelerate). */
-function envTargets(ctx: CodemodContext, result: ReturnType<typeof emptyResult>): Array<{ rel: string; lines: string[]; at: number[] }> {
-  const targets: Array<{ rel: string; lines: string[]; at: number[] }> = [];
-  for (const rel of ctx.listFiles('.').filter((f) => /^\.env(?:\.[\w.-]+)?$/.test(f))) {
-    const text = ctx.readText(rel);
-    if (text === undefined) continue;
-    const lines = text.split('\n');
-    const at: number[] = [];
-    lines.forEach((raw, i) => {
-      const parsed = parseEnvLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-      if (!parsed) return;
-      if (/^postgres(?:ql)?:\/\//.test(parsed.value)) at.push(i);
-      else result.notes.push({ file: rel, line: i + 1, message: 'DATABASE_URL is not a postgres:// URL (interpolated or Accelerate): left alone' });
-    });
-    if (at.length) targets.push({ rel, lines, at });
-  }
-  return targets;
-}
-
 const FLAGS_HINT =
   'pass --deploy serverless --instances N (N = function instances at peak; add --database-url <url> to size from max_connections) or --deploy server --instances N (N = server processes) --database-url <url>, or --connection-limit N';
 
@@ -139,18 +102,25 @@ async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: s
   return { limit: POOL_DEFAULTS.connectionLimit, why: `serverless (${evidence}): Prisma's serverless advice of 1 connection per instance without a pooler (pass --database-url and --instances to size it from the server)` };
 }
 
+const siteList = (sites: UrlSite[]): string => sites.map((x) => `${x.rel}:${x.line}`).join(', ');
+
 export const databaseUrl: Codemod = {
   id: 'database-url',
-  title: 'Size the Prisma connection pool from the server (DATABASE_URL params; PrismaPg pool options)',
-  prefilter: (text) => text.includes('PrismaPg'),
-  // .env files carry the pool settings: it runs even when no source file passed the prefilter.
+  title: 'Size the Prisma connection pool from the server (DATABASE_URL params; driver adapter pool options)',
+  prefilter: (text) => ADAPTER_NAMES.some((name) => text.includes(name)),
+  // env, compose and vercel.json files carry the pool settings: it runs even when no source file passed the prefilter.
   alwaysRuns: true,
   async transform(ctx) {
     const result = emptyResult();
     const opt = ctx.options;
-    const env = envTargets(ctx, result);
-    const adapters = ctx.files.filter((sf) => sf.getDescendantsOfKind(SyntaxKind.NewExpression).some((ne) => ne.getExpression().getText() === 'PrismaPg' && !ne.getText().includes('poolOptionsFromUrl(')));
-    if (env.length === 0 && adapters.length === 0) return result;
+    const sites: UrlSite[] = [];
+    for (const site of findUrlSites(ctx)) {
+      const why = whyNotSized(site.value);
+      if (why) result.notes.push({ file: site.rel, line: site.line, message: `${why}: left alone` });
+      else sites.push(site);
+    }
+    const adapters = ctx.files.filter((sf) => ADAPTER_NAMES.some((name) => sf.getFullText().includes(`new ${name}(`)));
+    if (sites.length === 0 && adapters.length === 0) return result;
     const poolTimeout = opt.poolTimeout !== undefined ? Number(opt.poolTimeout) : POOL_DEFAULTS.poolTimeout;
     const connectTimeout = opt.connectTimeout !== undefined ? Number(opt.connectTimeout) : POOL_DEFAULTS.connectTimeout;
     for (const [name, v] of [['--connection-limit', opt.connectionLimit ?? 1], ['--pool-timeout', poolTimeout], ['--connect-timeout', connectTimeout]] as const) {
@@ -165,7 +135,9 @@ export const databaseUrl: Codemod = {
       return result;
     }
     if ('skip' in decided) {
-      (decided.needsHuman ? result.candidates : result.notes).push(decided.skip);
+      // Name every place the URL is set, so the user sees what was scanned and where the size would go.
+      const where = sites.length ? ` (DATABASE_URL set in ${siteList(sites)})` : '';
+      (decided.needsHuman ? result.candidates : result.notes).push({ ...decided.skip, message: `${decided.skip.message}${where}` });
       return result;
     }
     const { limit, why } = decided;
@@ -175,97 +147,47 @@ export const databaseUrl: Codemod = {
       ['connect_timeout', String(connectTimeout)],
     ];
 
-    for (const { rel, lines, at } of env) {
+    const byFile = new Map<string, UrlSite[]>();
+    for (const site of sites) byFile.set(site.rel, [...(byFile.get(site.rel) ?? []), site]);
+    for (const [rel, fileSites] of byFile) {
+      let text = ctx.readText(rel)!;
       const changes: ChangeNote[] = [];
-      for (const i of at) {
-        const raw = lines[i]!;
-        const cr = raw.endsWith('\r') ? '\r' : '';
-        const { head, quote, value, tail } = parseEnvLine(cr ? raw.slice(0, -1) : raw)!;
-        const host = hostOf(value);
+      // Last site first, so earlier offsets stay valid.
+      for (const site of [...fileSites].sort((x, y) => y.start - x.start)) {
+        const host = hostOf(site.value);
         if (host.endsWith('neon.tech') && !host.includes('-pooler')) {
           result.candidates.push({
             file: rel,
-            line: i + 1,
+            line: site.line,
             message: `Neon direct endpoint (${host}): use the pooled endpoint (add -pooler to the endpoint id in the host) so many instances share PgBouncer's pool; keep the direct URL for migrations`,
           });
         }
-        const next = setUrlParams(value, params);
-        if (next === value) continue;
-        lines[i] = `${head}${quote}${next}${quote}${tail}${cr}`;
-        changes.push({
+        const next = setUrlParams(site.value, params);
+        if (next === site.value) continue;
+        text = text.slice(0, site.start) + next + text.slice(site.end);
+        changes.unshift({
           file: rel,
-          line: i + 1,
+          line: site.line,
           message: `DATABASE_URL: connection_limit=${limit}, pool_timeout=${poolTimeout}, connect_timeout=${connectTimeout} (${why})`,
           memoWasWrong: MEMO_URL,
         });
       }
       if (changes.length) {
-        ctx.writeText(rel, lines.join('\n'));
+        ctx.writeText(rel, text);
         result.changes.push(...changes);
       }
     }
 
     for (const sf of adapters) {
-      const edits: Edit[] = [];
-      const notes: ChangeNote[] = [];
-      for (const ne of sf.getDescendantsOfKind(SyntaxKind.NewExpression)) {
-        if (ne.getExpression().getText() !== 'PrismaPg') continue;
-        const arg = ne.getArguments()[0];
-        if (!arg || !Node.isObjectLiteralExpression(arg)) {
-          result.candidates.push(noteAt(ctx, ne, 'new PrismaPg(…) without an options object literal: set max / connectionTimeoutMillis from the URL by hand'));
-          continue;
-        }
-        if (arg.getText().includes('poolOptionsFromUrl(')) continue;
-        const props = arg.getProperties();
-        const connProp = props.find((p) => Node.isPropertyAssignment(p) && p.getName() === 'connectionString');
-        const urlExpr = connProp && Node.isPropertyAssignment(connProp) ? connProp.getInitializerOrThrow().getText() : 'process.env.DATABASE_URL';
-        const fallbacks: string[] = [];
-        for (const p of props) {
-          if (Node.isPropertyAssignment(p) && ['max', 'connectionTimeoutMillis'].includes(p.getName())) {
-            fallbacks.push(`${p.getName()}: ${p.getInitializerOrThrow().getText()}`);
-            // Remove the property with its trailing comma and line.
-            const full = sf.getFullText();
-            let end = p.getEnd();
-            if (full[end] === ',') end++;
-            let start = p.getStart();
-            const lineStart = full.lastIndexOf('\n', start - 1) + 1;
-            if (/^[ \t]*$/.test(full.slice(lineStart, start)) && /^[ \t]*\r?\n/.test(full.slice(end))) {
-              start = lineStart;
-              end = end + /^[ \t]*\r?\n/.exec(full.slice(end))![0].length;
-            }
-            edits.push({ start, end, text: '' });
-          }
-        }
-        const spread = `...poolOptionsFromUrl(${urlExpr}${fallbacks.length ? `, { ${fallbacks.join(', ')} }` : ''})`;
-        const multiline = arg.getText().includes('\n');
-        const last = props[props.length - 1];
-        if (multiline && last) {
-          const full = sf.getFullText();
-          const hasComma = full.slice(last.getEnd()).trimStart().startsWith(',');
-          const insertAt = hasComma ? full.indexOf(',', last.getEnd()) + 1 : last.getEnd();
-          const removedLast = fallbacks.length > 0 && edits.some((e) => e.start <= last.getStart() && e.end >= last.getEnd());
-          if (removedLast) {
-            // The last property goes away: insert before the closing brace instead.
-            const closeLineStart = full.lastIndexOf('\n', arg.getEnd() - 1) + 1;
-            edits.push({ start: closeLineStart, end: closeLineStart, text: `${indentOf(last)}${spread},${eolOf(sf)}` });
-          } else {
-            edits.push({ start: insertAt, end: insertAt, text: `${hasComma ? '' : ','}${eolOf(sf)}${indentOf(last)}${spread},` });
-          }
-        } else {
-          edits.push({ start: arg.getStart(), end: arg.getEnd(), text: `{ ${props.filter((p) => !(Node.isPropertyAssignment(p) && ['max', 'connectionTimeoutMillis'].includes(p.getName()))).map((p) => p.getText()).concat(spread).join(', ')} }` });
-          edits.splice(0, edits.length - 1, ...edits.slice(0, -1).filter((e) => e.start < arg.getStart() || e.end > arg.getEnd()));
-        }
-        notes.push(
-          noteAt(ctx, ne, `PrismaPg pool options now come from DATABASE_URL (connection_limit → max, pool_timeout/connect_timeout → connectionTimeoutMillis)${fallbacks.length ? `, old values kept as fallbacks (${fallbacks.join(', ')})` : ''}`, MEMO_ADAPTER),
-        );
-      }
-      if (edits.length === 0) continue;
-      if (!applyEdits(sf, edits)) {
-        result.failures.push(noteAt(ctx, sf, 'could not rewrite the PrismaPg options'));
+      const plan = planAdapters(ctx, sf);
+      result.candidates.push(...plan.candidates);
+      if (plan.edits.length === 0) continue;
+      if (!applyEdits(sf, plan.edits)) {
+        result.failures.push(noteAt(ctx, sf, 'could not rewrite the driver adapter pool options'));
         continue;
       }
       ensureNamedImport(sf, ctx.addTemplate('pool-options', sf), ['poolOptionsFromUrl']);
-      result.changes.push(...notes);
+      result.changes.push(...plan.changes);
     }
     return result;
   },

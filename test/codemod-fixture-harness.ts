@@ -25,11 +25,13 @@ export function listFixtureCases(): FixtureCase[] {
     const dir = path.join(FIXTURES, id);
     if (!fs.statSync(dir).isDirectory()) continue;
     for (const file of fs.readdirSync(dir).sort()) {
-      const m = /^(.+)\.input\.(ts|tsx|env)$/.exec(file);
+      const m = /^(.+)\.input\.(ts|tsx|env|example|yml|yaml|json)$/.exec(file);
       if (!m) continue;
       const [, name, ext] = m as unknown as [string, string, string];
       const src = name.startsWith('src-') ? 'src/' : '';
-      const target = ext === 'env' ? '.env' : name.includes('prisma-client') ? `${src}lib/prisma.ts` : `${src}app/api/${name}/route.${ext}`;
+      // Files that configure an app rather than code: the extension names the file they land in.
+      const config: Record<string, string> = { env: '.env', example: 'env.example', yml: 'docker-compose.yml', yaml: 'compose.yaml', json: 'vercel.json' };
+      const target = config[ext] ?? (name.includes('prisma-client') ? `${src}lib/prisma.ts` : `${src}app/api/${name}/route.${ext}`);
       cases.push({ id, name, inputPath: path.join(dir, file), outputPath: path.join(dir, `${name}.output.${ext}`), target });
     }
   }

@@ -6,6 +6,8 @@ import { perInstanceLimit, setUrlParams } from '../codemods/database-url.ts';
 import { detectDeployKind } from '../codemods/lib/deploy-kind.ts';
 import { applyCodemods } from '../src/apply/index.ts';
 import { poolOptionsFromUrl } from '../codemods/templates/pool-options.ts';
+import { findUrlSites, whyNotSized } from '../codemods/database-url/url-sites.ts';
+import { runFixtureCase } from './codemod-fixture-harness.ts';
 
 describe('database-url helpers', () => {
   it('sizes the pool from the server and the instance count, never below 1', () => {
@@ -88,5 +90,103 @@ describe('deployment kind (what database-url sizes the pool for)', () => {
     const noCount = await applyCodemods({ dir: tree({ ...base, 'vercel.json': '{}' }), only: ['database-url'], typecheck: false, options: { databaseUrl: 'postgres://u:pw@127.0.0.1:1/x' } });
     expect(noCount.files).toEqual([]);
     expect(dm(noCount).candidates.map((n) => n.message)).toEqual([expect.stringMatching(/how many function instances share it is unknown: pass --instances N/)]);
+  });
+});
+
+describe('every place a DATABASE_URL is set', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  function tree(files: Record<string, string>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genie-dburl-'));
+    made.push(root);
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    }
+    return root;
+  }
+  const ctxOf = (root: string) => ({
+    listFiles: (dir = '.') => (fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => (dir === '.' ? e.name : `${dir}/${e.name}`)) : []),
+    readText: (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8'),
+  });
+
+  it('finds env, example, compose (map, list, compact list, docker/) and vercel.json sites, and nothing in code or outside environment:', () => {
+    const root = tree({
+      'env.example': 'DATABASE_URL=postgres://a:b@h/one\n',
+      'env.ts': "export const DATABASE_URL='postgres://x@h/code';\n",
+      'docker-compose.yml': 'services:\n  web:\n    labels:\n      - DATABASE_URL=postgres://x@h/label\n    environment:\n    - DATABASE_URL=postgres://a:b@h/two # dev\n  job:\n    environment:\n      "DATABASE_URL": \'postgres://a:b@h/three\'\n',
+      'docker/compose.prod.yaml': 'services:\n  web:\n    environment:\n      - "DATABASE_URL=postgres://a:b@h/four"\n',
+      'vercel.json': '{ "env": { "DATABASE_URL": "postgres://a:b@h/five" } }\n',
+    });
+    const sites = findUrlSites(ctxOf(root));
+    expect(sites.map((x) => [x.rel, x.line, x.value])).toEqual([
+      ['docker-compose.yml', 6, 'postgres://a:b@h/two'],
+      ['docker-compose.yml', 9, 'postgres://a:b@h/three'],
+      ['env.example', 1, 'postgres://a:b@h/one'],
+      ['vercel.json', 1, 'postgres://a:b@h/five'],
+      ['docker/compose.prod.yaml', 4, 'postgres://a:b@h/four'],
+    ]);
+    for (const x of sites) expect(fs.readFileSync(path.join(root, x.rel), 'utf8').slice(x.start, x.end)).toBe(x.value);
+  });
+
+  it('names what a URL it leaves alone is', () => {
+    expect(whyNotSized('postgres://a:b@h/db')).toBeUndefined();
+    expect(whyNotSized('postgresql://app:pw@localhost:5432/app?schema=public')).toBeUndefined();
+    expect(whyNotSized('${DATABASE_URL:-postgresql://u:p@db/x}')).toMatch(/^DATABASE_URL is interpolated/);
+    expect(whyNotSized('postgresql://<user>:<password>@db/x')).toMatch(/^DATABASE_URL is a placeholder/);
+    expect(whyNotSized('postgres://USER:PASSWORD@HOST/DB')).toMatch(/^DATABASE_URL is a placeholder/);
+    expect(whyNotSized('mysql://u:p@h:3306/db')).toMatch(/^a MySQL URL: Prisma ≤ 6 reads connection_limit and pool_timeout from MySQL URLs too/);
+    expect(whyNotSized('file:./dev.db')).toMatch(/^a SQLite file: URL/);
+    expect(whyNotSized('sqlserver://h:1433;database=x')).toMatch(/^a SQL Server URL/);
+    expect(whyNotSized('prisma+postgres://accelerate.prisma-data.net/?api_key=k')).toMatch(/^a Prisma Accelerate/);
+  });
+
+  it('fixtures: the reason for each URL left alone is the true one', async () => {
+    const notes = async (name: string) => (await runFixtureCase('database-url', name)).notes.map((n) => `${n.file}:${n.line} ${n.message}`);
+    expect(await notes('no-transform-interpolated')).toEqual([expect.stringMatching(/^\.env:2 DATABASE_URL is interpolated \(\$\{…\}\): .*: left alone$/)]);
+    expect(await notes('no-transform-placeholder')).toEqual([expect.stringMatching(/^env\.example:2 DATABASE_URL is a placeholder \(USER\/PASSWORD\/HOST or <…>\).*: left alone$/)]);
+    expect(await notes('no-transform-mysql')).toEqual([expect.stringMatching(/^\.env:1 a MySQL URL: .*set connection_limit by hand: left alone$/)]);
+    const compose = await runFixtureCase('database-url', 'no-transform-compose-server');
+    expect(compose.candidates).toEqual([]);
+    expect(compose.notes.map((n) => n.message)).toEqual([
+      expect.stringMatching(/^left alone: a long-running server \(Dockerfile, docker-compose\.yml\) .*\(DATABASE_URL set in docker-compose\.yml:7, docker-compose\.yml:12\)$/),
+    ]);
+  });
+
+  it('fixtures: adapters it cannot size are reported with why', async () => {
+    const mariadb = await runFixtureCase('database-url', 'no-transform-prisma-client-mariadb');
+    expect(mariadb.candidates.map((n) => `${n.file}:${n.line} ${n.message}`)).toEqual([expect.stringMatching(/^lib\/prisma\.ts:4 new PrismaMariaDb\(…\): a MySQL\/MariaDB pool \(mariadb's connectionLimit/)]);
+    const elsewhere = await runFixtureCase('database-url', 'no-transform-prisma-client-pool-elsewhere');
+    expect(elsewhere.candidates.map((n) => n.message)).toEqual([expect.stringMatching(/^new PrismaPg\(…\) given sharedPool, whose pool options are not an object literal in this file/)]);
+    const pool = await runFixtureCase('database-url', 'prisma-client-pg-pool');
+    expect(pool.changes.map((n) => n.message)).toEqual([expect.stringMatching(/^PrismaPg \(its pool at line 5\) pool options now come from DATABASE_URL.*fallbacks \(max: 8\)$/)]);
+  });
+
+  it('apply with --connection-limit edits only the URLs of a compose file, byte for byte', async () => {
+    const compose = [
+      '# dev stack',
+      'services:',
+      '  web:',
+      '    environment:',
+      '      - DATABASE_URL=postgresql://n:n@pg:5432/notes?schema=public  # app',
+      '      - OTHER=1',
+      '  worker:',
+      '    environment:',
+      "      DATABASE_URL: 'postgresql://n:n@pg:5432/notes'",
+      '      ALT_URL: postgresql://n:n@pg:5432/notes',
+      '',
+    ].join('\r\n');
+    const root = tree({ 'package.json': JSON.stringify({ dependencies: { next: '16.0.0' } }), 'docker-compose.yml': compose, 'env.example': 'DATABASE_URL="mysql://u:p@h/db"\n' });
+    const r = await applyCodemods({ dir: root, only: ['database-url'], write: true, typecheck: false, options: { connectionLimit: 8 } });
+    const dm = r.codemods.find((c) => c.id === 'database-url')!;
+    expect(r.files.map((f) => f.path)).toEqual(['docker-compose.yml']);
+    const sized = '?schema=public&connection_limit=8&pool_timeout=10&connect_timeout=10';
+    expect(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')).toBe(
+      compose.replace('notes?schema=public  #', `notes${sized}  #`).replace("notes'", "notes?connection_limit=8&pool_timeout=10&connect_timeout=10'"),
+    );
+    expect(dm.changes.map((n) => `${n.file}:${n.line}`)).toEqual(['docker-compose.yml:5', 'docker-compose.yml:9']);
+    expect(dm.notes.map((n) => n.file)).toEqual(['env.example']);
   });
 });

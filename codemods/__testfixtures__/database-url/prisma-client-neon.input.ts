@@ -1,0 +1,7 @@
+import { PrismaNeon } from '@prisma/adapter-neon';
+import { PrismaClient } from '@/generated/prisma/client';
+
+// Neon's serverless driver: each function instance opens its own WebSocket pool.
+const adapter = new PrismaNeon({ connectionString: process.env.DATABASE_URL!, max: 3 });
+
+export const db = new PrismaClient({ adapter });
