@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { globToRegExp } from '../codemods/optimistic-lock/opt-in.ts';
 import { applyCodemods } from '../src/apply/index.ts';
+import { runFixtureCase } from './codemod-fixture-harness.ts';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const SCHEMA = path.join(REPO, 'codemods/__testfixtures__/optimistic-lock/_app/prisma/schema.prisma');
@@ -149,5 +150,50 @@ describe('optimistic-lock in library code', () => {
     const reasons = Object.fromEntries(lock.candidates.map((c) => [c.file, c.message]));
     expect(reasons['app/orders/actions.ts']).toMatch(/server action/);
     expect(reasons['pages/api/orders/[id].ts']).toMatch(/pages\/api handler/);
+  });
+});
+
+// Check-then-act inside $transaction (fixtures in codemods/__testfixtures__/optimistic-lock/): what the file
+// text cannot show is why a site was edited, refused or left alone.
+describe('optimistic-lock inside $transaction', () => {
+  it('an array transaction with a ledger row: compare-and-set on the value read, 409 from the route, no candidate', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'stock-adjust-batch');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringMatching(/part\.update in \$transaction\(\[…\]\).*stockQty = part\.stockQty.*P2025.*rolls back.*409/)]);
+  });
+
+  it('an interactive transaction after a read outside it: the same compare-and-set', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'stock-adjust-interactive');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('in an interactive $transaction')]);
+  });
+
+  it('a check and write inside one serializable transaction is left alone with a note', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-serializable-recheck');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates).toEqual([]);
+    expect(s.notes.map((n) => n.message)).toEqual([expect.stringMatching(/same serializable transaction.*P2034/)]);
+  });
+
+  it('refuses, with the true reason, when another update in the batch could also miss its row', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-batch-two-updates');
+    expect(s.changes).toEqual([]);
+    const reasons = s.candidates.map((c) => c.message);
+    expect(reasons).toEqual([expect.stringMatching(/^part\.update inside \$transaction\(\[…\]\) is a check-then-act on from .*part\.update in the same transaction can also fail with "record not found" \(P2025\)/)]);
+    // The old, false reason: the write is awaited, through the transaction.
+    expect(reasons.join('\n')).not.toMatch(/not awaited|plain .await/);
+  });
+
+  it('refuses when no try/catch in the handler could turn the conflict into a 409', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-batch-without-try');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('no try/catch in the handler surrounds it')]);
+  });
+
+  it('an atomic increment in a transaction and a guard on another row stay silent', async () => {
+    for (const name of ['no-transform-atomic-increment', 'no-transform-guard-other-row']) {
+      const s = await runFixtureCase('optimistic-lock', name);
+      expect([s.changes, s.candidates]).toEqual([[], []]);
+    }
   });
 });

@@ -12,15 +12,17 @@
 import { SyntaxKind, type CallExpression, type Node, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
 import type { Codemod, CodemodContext } from '../types.ts';
-import { blindWriteNote, MEMO, noVersionNote } from './messages.ts';
+import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './messages.ts';
 import { optInFrom, type OptIn } from './opt-in.ts';
 import { planAtomic } from './plan-atomic.ts';
 import { planClientVersion } from './plan-client-version.ts';
 import { planCompareAndSet } from './plan-compare-and-set.ts';
+import { planTransaction } from './plan-transaction.ts';
 import { human, type Outcome } from './plan.ts';
 import { objectProp, prismaCall } from './query.ts';
 import { decisionOf, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
+import { transactionOf } from './transaction.ts';
 import { writeSite } from './write-site.ts';
 
 interface FileScope {
@@ -39,7 +41,9 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   if (!where || !data) return undefined;
   // Already safe: version-checked where, or atomic / version-bumping data.
   if (/\bversion\b|updatedAt/.test(where.getText()) || /\b(?:increment|decrement)\s*:/.test(data.getText())) return { kind: 'leave' };
-  const fn = enclosingFunction(update);
+  // Inside an interactive transaction the read may sit before it, in the handler around the callback.
+  const tx = transactionOf(update);
+  const fn = tx?.kind === 'interactive' ? enclosingFunction(tx.call) : enclosingFunction(update);
   if (!fn || alreadyVersioned(fn, `${call.client}.${call.model}`)) return { kind: 'leave' };
   const info = scope.models.get(call.model) ?? {};
   const label = `${call.model}.update`;
@@ -50,7 +54,12 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);
-    return planAtomic(label, data, rmw, decision, info) ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
+    if (tx?.serializable && tx.callback && tx.callback.getStart() <= rmw.read.getStart() && rmw.read.getEnd() <= tx.callback.getEnd()) {
+      return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
+    }
+    const atomic = planAtomic(label, data, rmw, decision, info);
+    if (atomic || !tx) return atomic ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
+    return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel });
   }
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });
@@ -75,7 +84,9 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
     else if (outcome.kind === 'leave') {
       if (outcome.note) result.notes.push(noteAt(ctx, update, outcome.note));
     } else {
-      edits.push(...outcome.edits);
+      // Two writes in one transaction share its `.catch` and the handler's 409 line: each goes in once.
+      const fresh = outcome.edits.filter((e) => !edits.some((x) => x.start === e.start && x.end === e.end && x.text === e.text));
+      edits.push(...fresh);
       for (const n of outcome.imports) imports.add(n);
       changes.push(noteAt(ctx, update, outcome.message, MEMO));
     }

@@ -27,3 +27,13 @@ export function compareAndSetMessage(label: string, readVar: string, checked: st
 export function clientVersionMessage(label: string, method: string, body: string, versionField: string): string {
   return `blind ${label} in ${method} (opted in): now accepts the ${versionField} the client read (${body}.${versionField}) and writes through versionedUpdate (updateMany where ${versionField} matches + count check), 409 when someone else changed it first; requests without it keep today's behaviour`;
 }
+
+export function transactionMessage(label: string, readVar: string, fields: string[], kind: 'array' | 'interactive', route: boolean): string {
+  const form = kind === 'array' ? '$transaction([…])' : 'an interactive $transaction';
+  const answer = route ? 'the route answers 409 (the client retries with fresh data)' : 'ConflictError (exported by lib/genie/optimistic-lock) reaches the callers, who can retry with retryOnConflict or answer 409';
+  return `${label} in ${form} wrote data that depends on ${readVar} (read earlier): a transaction does not stop a concurrent request from changing ${fields.join(', ')} between that read and this write (at Read Committed two requests can both pass the same check on the same read), so the write, and anything the transaction computed from the read (a ledger balance, a total), could rest on a stale value. Now a compare-and-set: its where also requires ${fields.map((f) => `${f} = ${readVar}.${f}`).join(', ')}; when the row changed since the read, Prisma finds none (P2025), the whole transaction rolls back, and ${answer}`;
+}
+
+export function serializableNote(label: string, readVar: string): string {
+  return `${label} is checked and written from ${readVar}, read in the same serializable transaction: the database aborts one of two concurrent runs (P2034), so the check holds; left as written`;
+}

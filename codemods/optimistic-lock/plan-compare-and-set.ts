@@ -98,7 +98,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
 }
 
 /** The guard: a version column when the model has one, else the fields the decision read (not those in where). */
-function expectedFields(info: ModelInfo, decision: Decision, whereKeys: Map<string, string>, data: Node): { fields: string[]; bumpVersion: boolean } | string {
+export function expectedFields(info: ModelInfo, decision: Decision, whereKeys: Map<string, string>, data: Node): { fields: string[]; bumpVersion: boolean } | string {
   // A data that sets the version itself keeps doing so.
   if (info.versionField === 'version') return { fields: ['version'], bumpVersion: !/\bversion\s*:/.test(data.getText()) };
   if (decision.wholeObject) {

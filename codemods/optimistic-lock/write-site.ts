@@ -28,7 +28,13 @@ export function writeSite(update: CallExpression, relPath: string): WriteSite | 
     return 'it runs inside a callback, where neither a 409 nor a thrown ConflictError reaches the caller as intended';
   }
   const awaited = update.getParentIfKind(SyntaxKind.AwaitExpression);
-  if (!awaited) return 'its promise is not awaited where it is called';
+  if (!awaited) {
+    // Name what holds it: an array (Promise.all, a batch) or a returned promise is awaited elsewhere, not here.
+    const holder = update.getParent();
+    if (holder && Node.isArrayLiteralExpression(holder)) return `it is an element of an array (\`${holder.getParent()?.getText().slice(0, 30) ?? '[…]'}…\`), not a statement of its own where a check can be placed`;
+    if (holder && Node.isReturnStatement(holder)) return 'its promise is returned to the caller, which awaits it elsewhere';
+    return 'its promise is not awaited where it is called';
+  }
   const holder = awaited.getParentOrThrow();
   let statement: Node | undefined;
   let declared: WriteSite['declared'];

@@ -48,6 +48,16 @@ export async function versionedUpdate<W, D>(delegate: UpdateManyDelegate<W, D>, 
   if (result.count === 0) throw new ConflictError();
 }
 
+/**
+ * For `.catch` on a `$transaction` whose update carries the value it read in its `where` (a compare-and-set):
+ * Prisma answers "record to update not found" (P2025) when the row changed since the read, the transaction is
+ * rolled back, and this turns that into ConflictError. Any other error is rethrown unchanged.
+ */
+export function conflictOnMissingRow(error: unknown): never {
+  if (error !== null && typeof error === 'object' && (error as { code?: unknown }).code === 'P2025') throw new ConflictError();
+  throw error;
+}
+
 export interface RetryOnConflictOptions {
   /** Total runs of `fn`, the first included. Default 5. */
   attempts?: number;

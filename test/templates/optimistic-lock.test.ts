@@ -5,6 +5,7 @@ import {
   clientUpdatedAtOf,
   clientVersionOf,
   ConflictError,
+  conflictOnMissingRow,
   conflictResponse,
   retryOnConflict,
   versionedUpdate,
@@ -225,5 +226,16 @@ describe('optimistic-lock template', () => {
       const notADelegate = `export const p = versionedUpdate({ findMany() {} }, { where: {}, expected: { version: 1 }, data: {} });`;
       expect(check(notADelegate).length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('conflictOnMissingRow', () => {
+  it("turns Prisma's record-not-found (P2025) of a guarded update into ConflictError and rethrows anything else as is", async () => {
+    const notFound = Object.assign(new Error('Record to update not found.'), { code: 'P2025' });
+    await expect(Promise.reject(notFound).catch(conflictOnMissingRow)).rejects.toBeInstanceOf(ConflictError);
+    const unique = Object.assign(new Error('Unique constraint failed'), { code: 'P2002' });
+    await expect(Promise.reject(unique).catch(conflictOnMissingRow)).rejects.toBe(unique);
+    await expect(Promise.reject('text').catch(conflictOnMissingRow)).rejects.toBe('text');
+    await expect(Promise.resolve([1, 2] as const).catch(conflictOnMissingRow)).resolves.toEqual([1, 2]);
   });
 });

@@ -1,0 +1,19 @@
+import { db } from '@/lib/db';
+
+// Takes parts out of stock for a job; the move records what was left.
+export async function PATCH(req: Request) {
+  const { partId, used } = (await req.json()) as { partId: string; used: number };
+  const part = await db.part.findUnique({ where: { id: partId } });
+  if (!part) return Response.json({ error: 'unknown part' }, { status: 404 });
+  if (part.stockQty - used < 0) return Response.json({ error: 'short of stock' }, { status: 409 });
+
+  try {
+    const move = await db.$transaction(async (tx) => {
+      await tx.part.update({ where: { id: partId }, data: { stockQty: part.stockQty - used } });
+      return tx.stockMove.create({ data: { partId, delta: -used, balanceAfter: part.stockQty - used } });
+    });
+    return Response.json(move, { status: 201 });
+  } catch (err) {
+    throw err;
+  }
+}
