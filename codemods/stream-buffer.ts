@@ -6,6 +6,7 @@
  */
 import { Node, SyntaxKind, type IfStatement, type SourceFile, type Statement } from 'ts-morph';
 import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, usesSemicolons, type Edit } from './ast.ts';
+import { isFunctionLike } from './lib/route-handler.ts';
 import type { Codemod } from './types.ts';
 
 const MEMO = "the memo's fix (raise the cap to 5 MB, keep 2 MB) only moves the cliff: any reply past the cap still loses its head, and the parse offset no longer points at the same text; draining complete lines and keeping only the unfinished tail never drops data";
@@ -126,6 +127,44 @@ function unusedCapConstants(sf: SourceFile, cap: IfStatement, buf: string): Edit
   return merged;
 }
 
+const esc = (name: string) => name.replace(/[.$]/g, '\\$&');
+
+/**
+ * Shape C, a cursor walking the buffer: `let i = buf.indexOf(SEP, from)`, then a while loop over `i !== -1` that
+ * uses `buf.slice(from, i)`, moves `from = i + n` and looks again. Each slice becomes the line the splitter yields.
+ */
+function cursorDrain(sf: SourceFile, first: Statement, loop: Statement | undefined, buf: string, splitter: string, chunkExpr: string): { edits: Edit[]; extra: string[] } | string {
+  const idx = (first as import('ts-morph').VariableStatement).getDeclarations()[0]!.getName();
+  if (!loop || !Node.isWhileStatement(loop) || !new RegExp(`^${idx}\\s*(?:!==?\\s*-1|>=\\s*0|>\\s*-1)$`).test(loop.getExpression().getText())) return `\`${idx}\` is not walked by a \`while (${idx} !== -1)\` loop`;
+  const sep = /indexOf\((['"])((?:\\n|\\r)+)\1/.exec(first.getText())?.[2];
+  if (!sep) return 'drain loop separator is not a newline literal';
+  const inner = loop.getStatement();
+  if (!Node.isBlock(inner)) return 'drain loop body is not a block';
+  const from = /indexOf\(\s*['"][^'"]*['"]\s*,\s*(\w+)\s*\)/.exec(first.getText())?.[1];
+  if (!from) return 'the drain does not search from a cursor';
+  const book = inner.getStatements().filter((st) => Node.isExpressionStatement(st) && (new RegExp(`^${idx}\\s*=\\s*${esc(buf)}\\.indexOf\\(`).test(st.getText()) || new RegExp(`^${from}\\s*=\\s*${idx}\\s*\\+`).test(st.getText())));
+  if (book.length !== 2) return 'the drain loop does not move its cursor in the usual way';
+  const slices = inner.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => new RegExp(`^${esc(buf)}\\.(?:slice|substring)$`).test(c.getExpression().getText()) && c.getArguments().map((a) => a.getText()).join(',') === `${from},${idx}`);
+  if (slices.length === 0) return 'the drain loop never takes the text between the cursor and the separator';
+  const inSlice = (n: Node) => slices.some((c) => c.getStart() <= n.getStart() && c.getEnd() >= n.getEnd());
+  const inBook = (n: Node) => book.some((b) => b.getStart() <= n.getStart() && b.getEnd() >= n.getEnd());
+  const loose = inner.getDescendantsOfKind(SyntaxKind.Identifier).find((id) => [buf, idx, from].includes(id.getText()) && !inSlice(id) && !inBook(id));
+  if (loose) return `the drain loop uses \`${loose.getText()}\` beyond taking the text (line ${loose.getStartLineNumber()})`;
+  const taken = new Set(inner.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()));
+  const line = ['line', 'event', `${buf.replace(/\W/g, '')}Line`].find((n) => !taken.has(n))!;
+  const eol = eolOf(sf);
+  const pad = indentOf(loop) + indentUnit(sf);
+  // Events separated by a blank line arrive as lines now: the blank separators carry nothing.
+  const skipBlank = sep.replace(/\\r/g, '').length > 2 ? `${eol}${pad}if (${line} === '') continue; // events arrive line by line; blank lines only separate them` : '';
+  const edits: Edit[] = [
+    { start: loop.getStart(), end: inner.getStart() + 1, text: `for (const ${line} of ${splitter}.push(${chunkExpr})) {${skipBlank}` },
+    // `first` (the index's declaration) goes with the other offset declarations of the reading loop.
+    ...book.map(lineRange),
+    ...slices.map((c) => ({ start: c.getStart(), end: c.getEnd(), text: line })),
+  ];
+  return { edits, extra: [idx, from] };
+}
+
 /** Works out the rewrite of one reading loop, or says why it cannot. */
 function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, splitter: string): Plan | string {
   const body = loop.getFirstChildByKind(SyntaxKind.Block) ?? loop.getLastChildByKind(SyntaxKind.Block);
@@ -134,9 +173,15 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
   const append = stmts.find((s) => Node.isExpressionStatement(s) && Node.isBinaryExpression(s.getExpression()) && s.getExpression().getText().startsWith(`${buf} +=`));
   if (!append || !Node.isExpressionStatement(append)) return `no \`${buf} += chunk\` in the loop`;
   const chunkExpr = (append.getExpression() as import('ts-morph').BinaryExpression).getRight().getText();
-  const fnBody = loop.getParentOrThrow();
-  const decl = fnBody.getChildrenOfKind(SyntaxKind.VariableStatement).find((v) => v.getDeclarations().some((d) => d.getName() === buf));
-  if (!decl || decl.getDeclarations().length !== 1) return `\`${buf}\` is not declared next to the loop`;
+  // The block that declares the buffer: the loop's own, or one around it (a try inside a stream's start()).
+  let fnBody: Node = loop.getParentOrThrow();
+  let decl = fnBody.getChildrenOfKind(SyntaxKind.VariableStatement).find((v) => v.getDeclarations().some((d) => d.getName() === buf));
+  for (let up: Node | undefined = fnBody.getParent(); !decl && up && !isFunctionLike(up); up = up.getParent()) {
+    if (!Node.isBlock(up)) continue;
+    fnBody = up;
+    decl = up.getChildrenOfKind(SyntaxKind.VariableStatement).find((v) => v.getDeclarations().some((d) => d.getName() === buf));
+  }
+  if (!decl || decl.getDeclarations().length !== 1) return `\`${buf}\` is not declared in a block around the loop`;
 
   const edits: Edit[] = [];
   let flush: Edit | string = 'the line loop is not a for-of';
@@ -184,6 +229,15 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
       edits.push({ start: lineRange(firstBook).start, end: lineRange(lastBook).end, text: skipBlank });
       drained = true;
       continue;
+    }
+    // Shape C: let i = buf.indexOf(SEP, from); while (i !== -1) { … buf.slice(from, i) …; from = i + n; i = buf.indexOf(SEP, from); }
+    if (Node.isVariableStatement(s) && new RegExp(`^${esc(buf)}\\.indexOf\\(`).test(s.getDeclarations()[0]?.getInitializer()?.getText() ?? '')) {
+      const c = cursorDrain(sf, s, after[after.indexOf(s) + 1], buf, splitter, chunkExpr);
+      if (typeof c === 'string') return c;
+      edits.push(...c.edits);
+      extra.push(...c.extra);
+      drained = true;
+      break;
     }
     // Shape B: const lines = buf.split(SEP); buf = lines.pop() ?? ''; for (const line of lines) { … }
     if (Node.isVariableStatement(s) && new RegExp(`^${buf}\\.split\\(`).test(s.getDeclarations()[0]?.getInitializer()?.getText() ?? '')) {

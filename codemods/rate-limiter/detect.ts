@@ -7,8 +7,8 @@ import { Node, SyntaxKind, type Block, type CallExpression, type SourceFile } fr
 import { initializerOf, referencedNames } from '../ast.ts';
 import { isFunctionLike, routeHandlerMethod } from '../lib/route-handler.ts';
 
-const IP_SOURCE = /x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|forwarded|get(?:Client)?Ip\b|(?:client|remote|request|user)(?:Ip|Addr(?:ess)?)\b|requestIp|ipAddress|\.ip\b|\bip\b/i;
-const VERIFY = /(?:compare|verify)\w*$/i;
+const IP_SOURCE = /x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|forwarded|get(?:Client)?Ip\b|(?:client|remote|request|user|caller|peer)(?:Ip|Addr(?:ess)?)\b|requestIp|ipAddress|\.ip\b|\bip\b/i;
+const VERIFY = /(?:compare|verify|matches?|check\w*(?:password|secret|hash))\w*$/i;
 const LIMITER_CALLEE = /limit|throttle|attempt|consume/i;
 /** Paths of routes that exist to log people in. */
 export const LOGIN_PATH = /(?:^|\/)[^/]*(?:login|log-in|signin|sign-in)[^/]*(?:\/|$)|\[\.\.\.nextauth\]|callback\/credentials/i;
@@ -67,7 +67,7 @@ export function passwordChecks(fn: Node): CallExpression[] {
   return fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
     const callee = c.getExpression();
     const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
-    return VERIFY.test(name) && c.getArguments().length >= 2 && /pass|hash/i.test(c.getText());
+    return VERIFY.test(name) && c.getArguments().length >= 2 && /pass|hash|secret/i.test(c.getText());
   });
 }
 

@@ -17,7 +17,7 @@ const MEMO =
 export const rateLimiter: Codemod = {
   id: 'rate-limiter',
   title: 'Key login attempts by IP + account, checked before the password (not by shared IP alone)',
-  prefilter: (text, rel) => /limit|throttl|consume|attempt|\b429\b/i.test(text) && ((/password/i.test(text) && /(?:compare|verify)\w*\s*\(/i.test(text)) || /authorize\s*[(:]/.test(text) || LOGIN_PATH.test(rel)),
+  prefilter: (text, rel) => /limit|throttl|consume|attempt|\b429\b/i.test(text) && ((/password|secret|passphrase/i.test(text) && /(?:compare|verify|matches?|check\w*)\w*\s*\(/i.test(text)) || /authorize\s*[(:]/.test(text) || LOGIN_PATH.test(rel)),
   transform(ctx) {
     const result = emptyResult();
     const perAccount = perAccountLimiters(ctx.files, (sf) => relPath(ctx, sf));

@@ -58,6 +58,10 @@ function accountName(body: Node, verify: CallExpression): string | undefined {
   const first = whereObj?.getProperties()[0];
   if (first && Node.isShorthandPropertyAssignment(first)) return first.getName();
   if (first && Node.isPropertyAssignment(first) && Node.isIdentifier(first.getInitializerOrThrow())) return first.getInitializerOrThrow().getText();
+  // `where: { username: input.data.username.toLowerCase() }`: the expression itself, when it only reads a local
+  // (property accesses and a pure string method), so evaluating it once more before the lookup changes nothing.
+  const init = first && Node.isPropertyAssignment(first) ? first.getInitializerOrThrow() : undefined;
+  if (init && /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+(?:\.(?:toLowerCase|trim|toUpperCase)\(\))*$/.test(init.getText())) return init.getText();
   const named = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => /^(?:email|username|userName|login|account|phone)$/.test(d.getName()) || /\b(?:email|username)\b/.test(d.getNameNode().getText()));
   if (!named) return undefined;
   return Node.isIdentifier(named.getNameNode()) ? named.getName() : /\b(email|username)\b/.exec(named.getNameNode().getText())![1];
@@ -85,7 +89,9 @@ export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: stri
   }
   const account = accountName(body, verify);
   if (!account) return { humanReason: 'login limiter keyed by IP alone, but no account identifier found to add to the key', at: call };
-  const accountDecl = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => (Node.isIdentifier(d.getNameNode()) ? d.getName() === account : d.getNameNode().getText().includes(account)));
+  // The local the account comes from (for an expression, the local it starts with).
+  const accountRoot = /^[A-Za-z_$][\w$]*/.exec(account)![0];
+  const accountDecl = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => (Node.isIdentifier(d.getNameNode()) ? d.getName() === accountRoot : d.getNameNode().getText().includes(accountRoot)));
   const lookup = body.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => /\.(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/.test(c.getExpression().getText()) && c.getStart() < verify.getStart());
   const firstUse = [lookup, verify].filter((n): n is CallExpression => Boolean(n)).sort((a, b) => a.getStart() - b.getStart())[0]!;
   const insertBefore = topLevel(firstUse, body);
