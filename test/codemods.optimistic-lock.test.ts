@@ -190,6 +190,17 @@ describe('optimistic-lock inside $transaction', () => {
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('no try/catch in the handler surrounds it')]);
   });
 
+  it('a model with a version column: the version joins the where and is bumped, read inside the callback', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'versioned-in-transaction');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('version = item.version')]);
+  });
+
+  it('refuses on Prisma 4, whose update takes only unique fields in its where', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-prisma-4');
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('the app declares Prisma 4')]);
+  });
+
   it('an atomic increment in a transaction and a guard on another row stay silent', async () => {
     for (const name of ['no-transform-atomic-increment', 'no-transform-guard-other-row']) {
       const s = await runFixtureCase('optimistic-lock', name);

@@ -22,7 +22,7 @@ import { human, type Outcome } from './plan.ts';
 import { objectProp, prismaCall } from './query.ts';
 import { decisionOf, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
-import { transactionOf } from './transaction.ts';
+import { prismaMajor, transactionOf } from './transaction.ts';
 import { writeSite } from './write-site.ts';
 
 interface FileScope {
@@ -30,6 +30,7 @@ interface FileScope {
   optedIn: boolean;
   models: Map<string, ModelInfo>;
   reserved: Set<string>;
+  prismaMajor?: number;
 }
 
 /** The decision for one `x.model.update(…)` call; undefined when it is not an update this codemod reads. */
@@ -59,7 +60,7 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
     }
     const atomic = planAtomic(label, data, rmw, decision, info);
     if (atomic || !tx) return atomic ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
-    return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel });
+    return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel, prismaMajor: scope.prismaMajor });
   }
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });
@@ -108,9 +109,10 @@ export const optimisticLock: Codemod = {
     const result = emptyResult();
     const models = schemaModels(readSchema(ctx));
     const optIn: OptIn = optInFrom(ctx.options);
+    const prisma = prismaMajor(ctx.readText('package.json'));
     for (const sf of ctx.files) {
       const rel = relPath(ctx, sf);
-      transformFile(ctx, sf, { rel, optedIn: optIn.covers(rel, sf.getFullText()), models, reserved: new Set() }, result);
+      transformFile(ctx, sf, { rel, optedIn: optIn.covers(rel, sf.getFullText()), models, reserved: new Set(), prismaMajor: prisma }, result);
     }
     for (const pattern of optIn.unmatched()) {
       result.notes.push({ file: pattern, message: `--version-check ${pattern} names no file with a Prisma update (paths are relative to the app folder, e.g. app/api/checklist/route.ts)` });

@@ -31,10 +31,12 @@ export interface TransactionInput {
   tx: TransactionSite;
   optedIn: boolean;
   relPath: string;
+  /** The app's declared Prisma major version, when package.json names one. */
+  prismaMajor?: number;
 }
 
 export function planTransaction(input: TransactionInput): Outcome {
-  const { label, model, update, where, data, info, rmw, decision, tx, optedIn, relPath } = input;
+  const { label, model, update, where, data, info, rmw, decision, tx, optedIn, relPath, prismaMajor } = input;
   const { readVar } = rmw;
   const inTx = `${label} inside $transaction([…]) is a check-then-act on ${readVar} (read earlier)`.replace('([…])', tx.kind === 'array' ? '([…])' : '(async (tx) => …)');
   const byHand = 'make it a conditional updateMany (the check in its where, count checked) by hand';
@@ -58,7 +60,8 @@ export function planTransaction(input: TransactionInput): Outcome {
   if (!provenNonNull(rmw.readDecl, readInside ? update : tx.call)) {
     return human(`${inTx}, but ${readVar} may be null at the write (no \`if (!${readVar}) return …\` before it), and the compare-and-set would read its fields: ${byHand}`);
   }
-  if (!failureEndsTransaction(tx, update)) return human(`${inTx}, but the update is not awaited directly in the callback (or a try there catches its failure), so a conflict would not roll the transaction back: ${byHand}`);
+  if (prismaMajor !== undefined && prismaMajor < 5) return human(`${inTx}, but the app declares Prisma ${prismaMajor}, where update's where takes only unique fields (extra fields are GA since Prisma 5): ${byHand}`);
+  if (!failureEndsTransaction(tx, update)) return human(`${inTx}, but the update's promise is neither awaited nor returned in the callback (or a try there catches its failure), so a conflict would not roll the transaction back: ${byHand}`);
   const other = otherMissCauses(tx, update);
   if (other) return human(`${inTx}, but ${other}, so a conflict could not be told apart from a missing record: ${byHand}`);
 

@@ -71,9 +71,27 @@ export function otherMissCauses(tx: TransactionSite, update: CallExpression): st
 /** The update's failure ends the transaction: awaited in the callback and not caught there. */
 export function failureEndsTransaction(tx: TransactionSite, update: CallExpression): boolean {
   if (tx.kind === 'array') return true;
-  if (!update.getParentIfKind(SyntaxKind.AwaitExpression)) return false;
+  // Awaited, or returned from the callback (`return tx.x.update(…)`, `async (tx) => tx.x.update(…)`): its rejection is the callback's.
+  const parent = update.getParent();
+  const settled = Boolean(update.getParentIfKind(SyntaxKind.AwaitExpression)) || (parent !== undefined && (Node.isReturnStatement(parent) || parent === tx.callback));
+  if (!settled) return false;
   for (let n: Node | undefined = update.getParent(); n && n !== tx.callback; n = n.getParent()) {
     if (Node.isTryStatement(n) || isFunctionLike(n)) return false;
   }
   return true;
+}
+
+/**
+ * The app's declared Prisma major version (`@prisma/client` or `prisma` in package.json), when it can be read:
+ * extra non-unique fields in `update`'s where are GA only since 5.0.
+ */
+export function prismaMajor(packageJson: string | undefined): number | undefined {
+  try {
+    const pkg = JSON.parse(packageJson ?? '{}') as Record<string, Record<string, string> | undefined>;
+    const range = ['dependencies', 'devDependencies'].map((k) => pkg[k]?.['@prisma/client'] ?? pkg[k]?.['prisma']).find(Boolean);
+    const m = range && /(\d+)\./.exec(range);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
