@@ -65,7 +65,8 @@ export const uploadMemory: Scenario = {
         const started = performance.now();
         let status = 0;
         let text = '';
-        let contentType = '';
+        // Not `contentType`: that name is the request's multipart type (shadowing it sent uploads without one).
+        let answerType = '';
         try {
           const res = await request(url, {
             method: 'POST',
@@ -77,7 +78,7 @@ export const uploadMemory: Scenario = {
             bodyTimeout: config.timeouts.requestMs,
           });
           status = res.statusCode;
-          contentType = String(res.headers['content-type'] ?? '');
+          answerType = String(res.headers['content-type'] ?? '');
           text = await res.body.text();
         } catch (err) {
           text = (err as Error).message;
@@ -85,7 +86,7 @@ export const uploadMemory: Scenario = {
         if (signal.aborted) return;
         const ms = performance.now() - started;
         sent++;
-        if (status > 0 && isHtml({ contentType, text })) htmlPages++;
+        if (status > 0 && isHtml({ contentType: answerType, text })) htmlPages++;
         latency.record(ms);
         const good = status >= 200 && status < 300;
         timeline.record(good, ms);
