@@ -116,7 +116,7 @@ export const databaseUrl: Codemod = {
     const sites: UrlSite[] = [];
     for (const site of findUrlSites(ctx)) {
       const why = whyNotSized(site.value);
-      if (why) result.notes.push({ file: site.rel, line: site.line, message: `${why}: left alone` });
+      if (why) result.notes.push({ file: site.rel, line: site.line, message: why });
       else sites.push(site);
     }
     const adapters = ctx.files.filter((sf) => ADAPTER_NAMES.some((name) => sf.getFullText().includes(`new ${name}(`)));

@@ -137,7 +137,12 @@ describe('every place a DATABASE_URL is set', () => {
     expect(whyNotSized('${DATABASE_URL:-postgresql://u:p@db/x}')).toMatch(/^DATABASE_URL is interpolated/);
     expect(whyNotSized('postgresql://<user>:<password>@db/x')).toMatch(/^DATABASE_URL is a placeholder/);
     expect(whyNotSized('postgres://USER:PASSWORD@HOST/DB')).toMatch(/^DATABASE_URL is a placeholder/);
+    expect(whyNotSized('postgresql://[user]:[password]@[endpoint]-pooler.aws.neon.tech/[dbname]')).toMatch(/^DATABASE_URL is a placeholder/);
+    expect(whyNotSized('postgres://app:pw@[::1]:5432/app')).toBeUndefined();
+    expect(whyNotSized('postgres://host:pw@hostname.internal/app')).toBeUndefined();
     expect(whyNotSized('mysql://u:p@h:3306/db')).toMatch(/^a MySQL URL: Prisma ≤ 6 reads connection_limit and pool_timeout from MySQL URLs too/);
+    expect(whyNotSized('your_database_url_here')).toMatch(/^DATABASE_URL holds no URL \(a placeholder to fill in, or a secret reference\)/);
+    expect(whyNotSized('cockroachdb://u@h/db')).toMatch(/^DATABASE_URL is a cockroachdb: URL, not postgres:\/\//);
     expect(whyNotSized('file:./dev.db')).toMatch(/^a SQLite file: URL/);
     expect(whyNotSized('sqlserver://h:1433;database=x')).toMatch(/^a SQL Server URL/);
     expect(whyNotSized('prisma+postgres://accelerate.prisma-data.net/?api_key=k')).toMatch(/^a Prisma Accelerate/);
@@ -145,9 +150,9 @@ describe('every place a DATABASE_URL is set', () => {
 
   it('fixtures: the reason for each URL left alone is the true one', async () => {
     const notes = async (name: string) => (await runFixtureCase('database-url', name)).notes.map((n) => `${n.file}:${n.line} ${n.message}`);
-    expect(await notes('no-transform-interpolated')).toEqual([expect.stringMatching(/^\.env:2 DATABASE_URL is interpolated \(\$\{…\}\): .*: left alone$/)]);
-    expect(await notes('no-transform-placeholder')).toEqual([expect.stringMatching(/^env\.example:2 DATABASE_URL is a placeholder \(USER\/PASSWORD\/HOST or <…>\).*: left alone$/)]);
-    expect(await notes('no-transform-mysql')).toEqual([expect.stringMatching(/^\.env:1 a MySQL URL: .*set connection_limit by hand: left alone$/)]);
+    expect(await notes('no-transform-interpolated')).toEqual([expect.stringMatching(/^\.env:2 DATABASE_URL is interpolated \(\$\{…\}\): the real URL is assembled elsewhere, size the pool where it is set$/)]);
+    expect(await notes('no-transform-placeholder')).toEqual([expect.stringMatching(/^env\.example:2 DATABASE_URL is a placeholder \(USER\/PASSWORD\/HOST or <…>\), not a server: whoever fills it in sizes the pool for their deployment$/)]);
+    expect(await notes('no-transform-mysql')).toEqual([expect.stringMatching(/^\.env:1 a MySQL URL: .*set connection_limit by hand$/)]);
     const compose = await runFixtureCase('database-url', 'no-transform-compose-server');
     expect(compose.candidates).toEqual([]);
     expect(compose.notes.map((n) => n.message)).toEqual([

@@ -161,8 +161,10 @@ export function findUrlSites(ctx: Pick<CodemodContext, 'listFiles' | 'readText'>
 export function whyNotSized(url: string): string | undefined {
   if (/\$\{|\$[A-Za-z_]/.test(url)) return 'DATABASE_URL is interpolated (${…}): the real URL is assembled elsewhere, size the pool where it is set';
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return 'DATABASE_URL holds no URL (a placeholder to fill in, or a secret reference): whoever sets the real URL sizes the pool';
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    if (/<[^>]*>|\[[^\]]*\]|:\/\/(?:USER(?:NAME)?|YOUR[\w-]*)(?::[\w-]*)?@|@(?:HOST|YOUR[\w-]*)(?:[:/]|$)|:PASSWORD@/.test(url)) {
+    // `[user]` is a placeholder; `[::1]` (hex digits and colons) is an IPv6 host.
+    if (/<[^>]*>|\[[^\]]*[g-zG-Z_][^\]]*\]|:\/\/(?:USER(?:NAME)?|YOUR[\w-]*)(?::[\w-]*)?@|@(?:HOST|YOUR[\w-]*)(?:[:/]|$)|:PASSWORD@/.test(url)) {
       return 'DATABASE_URL is a placeholder (USER/PASSWORD/HOST or <…>), not a server: whoever fills it in sizes the pool for their deployment';
     }
     return undefined;
@@ -174,5 +176,5 @@ export function whyNotSized(url: string): string | undefined {
   if (scheme === 'sqlserver') return 'a SQL Server URL: its parameters are ;key=value pairs, not a ?query string, and genie-fix does not edit them';
   if (scheme === 'prisma' || scheme === 'prisma+postgres') return 'a Prisma Accelerate / Prisma Postgres URL: the pool lives in Prisma\'s service, not in the app';
   if (scheme === 'mongodb' || scheme === 'mongodb+srv') return 'a MongoDB URL: its driver pool (maxPoolSize) is not what this codemod sizes';
-  return 'DATABASE_URL is not a postgres:// URL (a secret reference or another scheme): left alone';
+  return `DATABASE_URL is a ${scheme}: URL, not postgres://: its pool is not one this codemod sizes`;
 }

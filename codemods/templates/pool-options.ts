@@ -1,8 +1,9 @@
 /**
- * Pool settings for `new PrismaPg({...})` read from DATABASE_URL's parameters. With Prisma driver adapters the
- * URL's `connection_limit` / `pool_timeout` / `connect_timeout` are not the pool settings at all (the pg Pool
- * is): this makes the URL the single place to size the pool per deployment, with the code's old values as the
- * fallback when the URL says nothing.
+ * Pool settings for a Prisma driver adapter's pool (`new PrismaPg({...})`, `new PrismaNeon({...})`, or the pg /
+ * Neon `Pool` given to one) read from DATABASE_URL's parameters. With driver adapters the URL's `connection_limit`
+ * / `pool_timeout` / `connect_timeout` are not the pool settings at all (the Pool's options are): this makes the
+ * URL the single place to size the pool per deployment, with the code's old values as the fallback when the URL
+ * says nothing.
  */
 export interface PoolOptions {
   /** pg Pool size (Prisma's `connection_limit`). */
