@@ -5,7 +5,7 @@ import { z } from 'zod';
 const Site = z.object({
   codemod: z.string(),
   file: z.string(),
-  /** fix: apply should edit this site; report: no safe edit exists, it should be listed as needing a human. */
+  /** fix: apply should edit this site; report: no safe edit exists, it should be listed (needs a human, or left alone with a note). */
   outcome: z.enum(['fix', 'report']).default('fix'),
   why: z.string(),
 });

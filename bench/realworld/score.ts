@@ -14,6 +14,7 @@ export interface ApplyJson {
     changedFiles: string[];
     changes: Array<{ file: string; line?: number; message: string }>;
     candidates: Array<{ file: string; line?: number; message: string }>;
+    notes?: Array<{ file: string; line?: number; message: string }>;
     failures: Array<{ file: string; message: string }>;
   }>;
   files: Array<{ path: string; created: boolean; diff: string }>;
@@ -55,7 +56,8 @@ function hit(site: ExpectedSite, c: ApplyJson['codemods'][number] | undefined): 
   const changed = c.changes.some((n) => n.file === site.file) || c.changedFiles.includes(site.file);
   // A report site (no safe edit known) is handled by a needs-a-human entry; an edit there also counts for recall
   // but is not judged correct until someone reads it (it is not on the fix list).
-  return changed || (site.outcome === 'report' && c.candidates.some((n) => n.file === site.file));
+  const reported = [...c.candidates, ...(c.notes ?? [])].some((n) => n.file === site.file);
+  return changed || (site.outcome === 'report' && reported);
 }
 
 export function score(app: RealworldApp, facts: RunFacts): Row[] {
