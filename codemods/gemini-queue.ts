@@ -26,7 +26,7 @@ export const geminiQueue: Codemod = {
       queueAiSdkModels(ctx, sf, result);
       const guarded = (c: CallExpression) => {
         const guard = existingGuard(c);
-        if (guard) result.notes.push(noteAt(ctx, c, `left alone: this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`));
+        if (guard) result.notes.push(noteAt(ctx, c, `this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`));
         return Boolean(guard);
       };
       const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c) && !guarded(c));

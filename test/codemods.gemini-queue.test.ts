@@ -44,3 +44,14 @@ describe('gemini-queue reasons (AI SDK and LangChain)', () => {
     expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[3, expect.stringMatching(/retries 429s itself .* per instance only \(maxConcurrency\)/)]]);
   });
 });
+
+describe('gemini-queue reasons (models called through the app’s own retry)', () => {
+  it('models called from another module through a p-retry helper that handles 429 are left alone, naming the helper', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-app-retry');
+    expect(s.changes).toEqual([]);
+    expect(s.notes?.map((n) => [n.file, n.message])).toEqual([
+      ['lib/llm/models.ts', expect.stringContaining('its own 429 retry, retryOnRateLimit(…) at call.ts:17 (lib/llm/call.ts)')],
+      ['lib/llm/models.ts', expect.stringContaining('its own 429 retry, retryOnRateLimit(…) at call.ts:17 (lib/llm/call.ts)')],
+    ]);
+  });
+});

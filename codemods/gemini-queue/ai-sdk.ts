@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
 import { existingGuard } from '../lib/call-guards.ts';
+import { appRetryAroundModelsOf } from './app-retry.ts';
 import { aiSdkGeminiCalls, aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
 import type { CodemodContext, CodemodResult } from '../types.ts';
 
@@ -33,7 +34,7 @@ function aiMajor(ctx: CodemodContext, from: string): { declared: boolean; major:
 }
 
 /** Why this model must not get a second queue, or undefined. */
-function alreadyGuarded(model: CallExpression): string | undefined {
+function alreadyGuarded(model: CallExpression, root: string): string | undefined {
   for (const a of model.getAncestors()) {
     if (!Node.isCallExpression(a)) continue;
     const name = a.getExpression().getText();
@@ -43,6 +44,8 @@ function alreadyGuarded(model: CallExpression): string | undefined {
   const guard = existingGuard(model);
   if (guard) return `its calls already run behind ${guard}; a second queue would stack two policies`;
   // A model held in a variable: look at the AI SDK calls of this file that use it.
+  const elsewhere = appRetryAroundModelsOf(model.getSourceFile(), root);
+  if (elsewhere) return `the app calls the models of this module through its own 429 retry, ${elsewhere}; a queue retrying inside it would stack two policies and turn the AI SDK's APICallError it classifies into GeminiUnavailableError`;
   const holder = model.getParentIfKind(SyntaxKind.VariableDeclaration);
   if (!holder) return undefined;
   const name = holder.getName();
@@ -52,6 +55,12 @@ function alreadyGuarded(model: CallExpression): string | undefined {
     if (around) return `its calls already run behind ${around}; a second queue would stack two policies`;
   }
   return undefined;
+}
+
+/** The model expression on one line, short enough for a note. */
+function brief(model: Node): string {
+  const text = model.getText().replace(/\s+/g, ' ');
+  return text.length > 70 ? `${text.slice(0, 67)}…` : text;
 }
 
 function insideQueuedModel(node: Node): boolean {
@@ -73,8 +82,8 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
 
   const wrap: CallExpression[] = [];
   for (const model of models) {
-    const why = alreadyGuarded(model);
-    if (why) (result.notes ??= []).push(noteAt(ctx, model, `left alone: AI SDK Gemini model ${model.getText().slice(0, 60)}: ${why}`));
+    const why = alreadyGuarded(model, ctx.root);
+    if (why) (result.notes ??= []).push(noteAt(ctx, model, `AI SDK Gemini model ${brief(model)}: ${why}`));
     else wrap.push(model);
   }
   if (wrap.length === 0) return;
@@ -91,7 +100,7 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
   const edits: Edit[] = wrap.map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `queuedGeminiModel(${m.getText()})` }));
   // Written before the edits: applying them forgets these nodes.
   const notes = wrap.map((m) =>
-    noteAt(ctx, m, `AI SDK Gemini model ${m.getText().slice(0, 60)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
+    noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
   );
   // The AI SDK template imports the queue as './gemini-queue.js'; add that sibling explicitly too.
   ctx.addTemplate('gemini-queue', sf);
