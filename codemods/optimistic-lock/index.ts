@@ -14,6 +14,7 @@ import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, 
 import type { Codemod, CodemodContext } from '../types.ts';
 import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './messages.ts';
 import { optInFrom, type OptIn } from './opt-in.ts';
+import { planDrizzle } from './drizzle.ts';
 import { planAtomic } from './plan-atomic.ts';
 import { planClientVersion } from './plan-client-version.ts';
 import { planCompareAndSet } from './plan-compare-and-set.ts';
@@ -51,6 +52,12 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   const args = { ...call, args: call.args };
   const rmw = findReadModifyWrite(fn, update, call.model, data);
   if (rmw) {
+    // A read must not start failing: a GET that fills in a derived value (a lazy barcode, a cached summary) gets
+    // no 409. Concurrent readers write the same value; a write that must not run twice belongs in a POST.
+    const at = writeSite(update, scope.rel);
+    if (typeof at !== 'string' && at.context.kind === 'route' && (at.context.method === 'GET' || at.context.method === 'HEAD')) {
+      return { kind: 'leave', note: `${label} in a ${at.context.method} handler writes data computed from ${rmw.readVar}: left alone, because a conflict answer would make a read fail; if two concurrent requests could write different values, move the write out of the ${at.context.method}` };
+    }
     if (!sameRecord(rmw, where)) {
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
@@ -69,6 +76,11 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   return { kind: 'leave', note: info.versionField ? blindWriteNote(label, site.context.method, info.versionField, scope.rel) : noVersionNote(call.model) };
 }
 
+/** `sql` is already bound to something other than drizzle-orm's (another driver's tagged template). */
+function otherSql(sf: SourceFile): boolean {
+  return sf.getImportDeclarations().some((d) => d.getModuleSpecifierValue() !== 'drizzle-orm' && d.getNamedImports().some((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === 'sql'));
+}
+
 /** A previous run (or the author) already routes this delegate's writes in `fn` through versionedUpdate. */
 function alreadyVersioned(fn: Node, delegate: string): boolean {
   return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => c.getExpression().getText() === 'versionedUpdate' && c.getArguments()[0]?.getText() === delegate);
@@ -78,9 +90,13 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
   const edits: Edit[] = [];
   const changes = [];
   const imports = new Set<string>();
+  let sqlImport = false;
   for (const update of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const outcome = planUpdate(update, scope);
+    const prisma = planUpdate(update, scope);
+    const drizzle = prisma ? undefined : planDrizzle(update);
+    const outcome = drizzle?.kind === 'edit' && otherSql(sf) ? human(`${drizzle.message.split(' wrote ')[0]} can become an atomic sql\`…\` update, but this file already has a \`sql\` from another module: write it by hand`) : (prisma ?? drizzle);
     if (!outcome) continue;
+    if (drizzle?.kind === 'edit' && outcome === drizzle) sqlImport = true;
     if (outcome.kind === 'human') result.candidates.push(noteAt(ctx, update, outcome.reason, MEMO));
     else if (outcome.kind === 'leave') {
       if (outcome.note) result.notes.push(noteAt(ctx, update, outcome.note));
@@ -94,6 +110,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
   }
   if (edits.length === 0) return;
   if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports], edits);
+  if (sqlImport) ensureNamedImport(sf, 'drizzle-orm', ['sql'], edits);
   if (!applyEdits(sf, edits)) {
     result.failures.push(noteAt(ctx, sf, 'overlapping update rewrites'));
     return;
