@@ -14,7 +14,7 @@ import { openDbProbe } from '../src/db/probe.ts';
 import { redact } from '../src/redact.ts';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt } from './ast.ts';
 import { ADAPTER_NAMES, planAdapters } from './database-url/adapters.ts';
-import { findUrlSites, whyNotSized, type UrlSite } from './database-url/url-sites.ts';
+import { COMPOSE_FILE, findUrlSites, whyNotSized, type UrlSite } from './database-url/url-sites.ts';
 import { detectDeployKind, type DeployKind } from './lib/deploy-kind.ts';
 import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
@@ -71,7 +71,7 @@ const FLAGS_HINT =
   'pass --deploy serverless --instances N (N = function instances at peak; add --database-url <url> to size from max_connections) or --deploy server --instances N (N = server processes) --database-url <url>, or --connection-limit N';
 
 /** The per-instance limit, or why none is set: only what the deployment and the server prove, never a guess. */
-async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: string } | { skip: ChangeNote; needsHuman: boolean } | { failure: string }> {
+async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: string; serverless?: boolean } | { skip: ChangeNote; needsHuman: boolean } | { failure: string }> {
   const opt = ctx.options;
   if (opt.connectionLimit !== undefined) return { limit: Number(opt.connectionLimit), why: 'from --connection-limit' };
   if (opt.deploy !== undefined && opt.deploy !== 'serverless' && opt.deploy !== 'server') return { failure: `--deploy must be serverless or server, got "${String(opt.deploy)}"` };
@@ -94,12 +94,12 @@ async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: s
       return { failure: redact(`could not read max_connections through --database-url: ${err instanceof Error ? err.message : String(err)}`) };
     }
     const limit = perInstanceLimit(cap, instances);
-    return { limit, why: `${kind} (${evidence}); server max_connections=${cap.maxConnections}, reserved=${cap.reserved}, headroom=${HEADROOM}, ${instances} ${kind === 'server' ? 'process(es)' : 'instance(s)'} → floor((${cap.maxConnections}−${cap.reserved}−${HEADROOM})/${instances})` };
+    return { limit, serverless: kind === 'serverless', why: `${kind} (${evidence}); server max_connections=${cap.maxConnections}, reserved=${cap.reserved}, headroom=${HEADROOM}, ${instances} ${kind === 'server' ? 'process(es)' : 'instance(s)'} → floor((${cap.maxConnections}−${cap.reserved}−${HEADROOM})/${instances})` };
   }
   if (kind === 'server') {
     return { skip: { file: '.', message: `left alone: a long-running server (${evidence}) serves every request from one pool, so it keeps the pool it has; to size it from the database pass --database-url <url> --instances N (N = server processes)` }, needsHuman: false };
   }
-  return { limit: POOL_DEFAULTS.connectionLimit, why: `serverless (${evidence}): Prisma's serverless advice of 1 connection per instance without a pooler (pass --database-url and --instances to size it from the server)` };
+  return { limit: POOL_DEFAULTS.connectionLimit, serverless: true, why: `serverless (${evidence}): Prisma's serverless advice of 1 connection per instance without a pooler (pass --database-url and --instances to size it from the server)` };
 }
 
 const siteList = (sites: UrlSite[]): string => sites.map((x) => `${x.rel}:${x.line}`).join(', ');
@@ -141,6 +141,14 @@ export const databaseUrl: Codemod = {
       return result;
     }
     const { limit, why } = decided;
+    // A compose service is a long-running server whatever --deploy says of the app: a per-instance serverless size
+    // would starve it. Only a size given outright (--connection-limit) or measured for a server is written there.
+    if (decided.serverless) {
+      for (const site of sites.filter((x) => COMPOSE_FILE.test(x.rel.split('/').pop()!))) {
+        result.notes.push({ file: site.rel, line: site.line, message: `a docker-compose service runs a long-running server: the serverless size (${limit} per instance) would starve it; pass --connection-limit N to size it` });
+      }
+      sites.splice(0, sites.length, ...sites.filter((x) => !COMPOSE_FILE.test(x.rel.split('/').pop()!)));
+    }
     const params: Array<[string, string]> = [
       ['connection_limit', String(limit)],
       ['pool_timeout', String(poolTimeout)],

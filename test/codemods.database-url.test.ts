@@ -193,5 +193,15 @@ describe('every place a DATABASE_URL is set', () => {
     );
     expect(dm.changes.map((n) => `${n.file}:${n.line}`)).toEqual(['docker-compose.yml:5', 'docker-compose.yml:9']);
     expect(dm.notes.map((n) => n.file)).toEqual(['env.example']);
+
+    // --deploy serverless sizes the app's env files, never the compose services (long-running servers).
+    const mixed = tree({ 'package.json': JSON.stringify({ dependencies: { next: '16.0.0' } }), 'docker-compose.yml': compose, '.env': 'DATABASE_URL=postgres://a:b@h/db\n' });
+    const s = await applyCodemods({ dir: mixed, only: ['database-url'], write: true, typecheck: false, options: { deploy: 'serverless' } });
+    expect(s.files.map((f) => f.path)).toEqual(['.env']);
+    expect(fs.readFileSync(path.join(mixed, 'docker-compose.yml'), 'utf8')).toBe(compose);
+    expect(s.codemods.find((c) => c.id === 'database-url')!.notes.map((n) => `${n.file}:${n.line} ${n.message}`)).toEqual([
+      'docker-compose.yml:5 a docker-compose service runs a long-running server: the serverless size (1 per instance) would starve it; pass --connection-limit N to size it',
+      'docker-compose.yml:9 a docker-compose service runs a long-running server: the serverless size (1 per instance) would starve it; pass --connection-limit N to size it',
+    ]);
   });
 });
