@@ -230,3 +230,11 @@ describe('optimistic-lock in a GET', () => {
     expect(s.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^member\.update in a GET handler writes data computed from member: left alone/)]);
   });
 });
+
+describe('optimistic-lock and calls out', () => {
+  it('a value another server answered is not read from the row: recording it after the call is a plain write, left as it is', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-status-after-call-out');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates).toEqual([]);
+  });
+});

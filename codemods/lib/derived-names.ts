@@ -7,7 +7,13 @@ import { referencedNames } from '../ast.ts';
  * point (`const user = await getUser(); const id = user.id` → user, id). `fromOther` marks names declared elsewhere
  * (an imported helper that reads cookies) that also count as sources.
  */
-export function derivedNames(fn: Node, isSource: (init: Expression) => boolean, fromOther: (name: string) => boolean = () => false): Set<string> {
+export function derivedNames(
+  fn: Node,
+  isSource: (init: Expression) => boolean,
+  fromOther: (name: string) => boolean = () => false,
+  /** Initializers that do not pass a value on, even when they mention a derived name (an HTTP call's answer). */
+  stops: (init: Expression) => boolean = () => false,
+): Set<string> {
   const tainted = new Set<string>();
   const decls = fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration);
   let grew = true;
@@ -19,7 +25,7 @@ export function derivedNames(fn: Node, isSource: (init: Expression) => boolean, 
       const nameNode = d.getNameNode();
       const names = Node.isIdentifier(nameNode) ? [nameNode.getText()] : nameNode.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText());
       if (names.every((n) => tainted.has(n))) continue;
-      if (isSource(init) || referencedNames(init).some((n) => tainted.has(n) || fromOther(n))) {
+      if (isSource(init) || (!stops(init) && referencedNames(init).some((n) => tainted.has(n) || fromOther(n)))) {
         for (const n of names) tainted.add(n);
         grew = true;
       }

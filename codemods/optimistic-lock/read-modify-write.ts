@@ -28,7 +28,9 @@ export function findReadModifyWrite(fn: Node, update: CallExpression, model: str
     if (!readDecl || !Node.isIdentifier(readDecl.getNameNode())) continue;
     const readVar = readDecl.getName();
     // readVar and the locals computed from it (`const next = NEXT[order.status]`).
-    const tainted = derivedNames(fn, (init) => init.getStart() <= read.getStart() && read.getEnd() <= init.getEnd());
+    // What another server answered is not the row: a status recorded after calling out (a webhook test's
+    // lastStatus) is a plain write, even though the call was addressed with the row's fields.
+    const tainted = derivedNames(fn, (init) => init.getStart() <= read.getStart() && read.getEnd() <= init.getEnd(), undefined, (init) => /^await\s+fetch\s*\(/.test(init.getText()));
     if (referencedNames(data).some((n) => tainted.has(n))) return { read, readDecl, readVar, tainted };
   }
   return undefined;
