@@ -44,6 +44,10 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   if (bad.length) return human(`${label} is a read-modify-write of ${readVar}, but ${bad.join(', ')} cannot be compared in a where (relation, list, Json or unknown field): add \`version Int @default(0)\` to ${call.model} and ${byHand}`);
   const readArgs = rmw.read.getArguments()[0];
   const readSelect = objectProp(readArgs && Node.isObjectLiteralExpression(readArgs) ? readArgs : undefined, 'select');
+  if (readSelect && !Node.isObjectLiteralExpression(readSelect)) {
+    // A select kept in a variable or built elsewhere: what it holds cannot be read here, so say that, not a guess.
+    return human(`${label} is a read-modify-write of ${readVar}, but the read's select is \`${readSelect.getText().slice(0, 40)}\`, defined elsewhere, so whether it holds ${expected.fields.join(', ')} cannot be told here: ${byHand}`);
+  }
   if (readSelect && expected.fields.some((f) => !new RegExp(`\\b${f}\\s*:\\s*true\\b`).test(readSelect.getText()))) {
     return human(`${label} is a read-modify-write of ${readVar}, but the read selects fields without ${expected.fields.join(', ')}: add them to the select and ${byHand}`);
   }
