@@ -49,7 +49,7 @@ export function formatApply(result: ApplyResult): string {
   for (const c of result.codemods) {
     for (const n of c.changes) out.push(`[${c.id}] ${n.file}${n.line ? `:${n.line}` : ''} ${n.message}${n.memoWasWrong ? `\n    memo was wrong: ${n.memoWasWrong}` : ''}`);
     for (const n of c.candidates) out.push(`[${c.id}] needs a human: ${n.file}${n.line ? `:${n.line}` : ''} ${n.message}`);
-    for (const n of c.notes) out.push(`[${c.id}] left alone: ${n.file}${n.line ? `:${n.line}` : ''} ${n.message}`);
+    for (const n of c.notes) out.push(`[${c.id}] left alone: ${n.file}${n.line ? `:${n.line}` : ''} ${n.message.replace(/^left alone:\s*/, '')}`);
     for (const n of c.failures) out.push(`[${c.id}] FAILED: ${n.file}${n.line ? `:${n.line}` : ''} ${n.message}`);
   }
   out.push('', 'summary:');
