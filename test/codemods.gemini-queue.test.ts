@@ -55,3 +55,11 @@ describe('gemini-queue reasons (models called through the app’s own retry)', (
     ]);
   });
 });
+
+describe('gemini-queue reasons (the ai package)', () => {
+  it('an app that does not depend on `ai` gets no edit and no new dependency: needs a human, saying why', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-no-ai-dep');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[6, expect.stringContaining("does not list `ai` (genie-fix never adds it)")]]);
+  });
+});

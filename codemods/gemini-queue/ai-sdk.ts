@@ -12,25 +12,38 @@ import { appRetryAroundModelsOf } from './app-retry.ts';
 import { aiSdkGeminiCalls, aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
 import type { CodemodContext, CodemodResult } from '../types.ts';
 
-/** The `ai` majors the template was type-checked and run against (test/templates/gemini-queue-ai-sdk.test.ts). */
-const PROVEN_AI_MAJORS = [6];
+/**
+ * The oldest `ai` release of each major the template was type-checked and run against (limit held for whole streams,
+ * every reply through a 429 storm): 6.0 by test/templates/gemini-queue-ai-sdk.test.ts, 5.0.277 and 4.3.19 with
+ * @ai-sdk/google 2.0 / 1.2 by the same checks run by hand. Older 4.x lack the stable wrapLanguageModel.
+ */
+const PROVEN_AI = new Map([
+  [4, 3],
+  [5, 0],
+  [6, 0],
+]);
 /** Wrappers that already retry or fall back around a model (ai-retry's createRetryable, hand-rolled fallbacks). */
 const RETRYING_WRAPPER = /retry|retryable|fallback/i;
 
 /** The `ai` major the app runs: its installed copy (nearest node_modules, as Node resolves it), else its range. */
-function aiMajor(ctx: CodemodContext, from: string): { declared: boolean; major: number | undefined } {
+function aiVersion(ctx: CodemodContext, from: string): { declared: boolean; version: string | undefined } {
   const pkg = JSON.parse(ctx.readText('package.json') ?? '{}') as Record<string, Record<string, string> | undefined>;
   const range = pkg.dependencies?.ai ?? pkg.devDependencies?.ai;
   for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
     const installed = path.join(dir, 'node_modules', 'ai', 'package.json');
     if (fs.existsSync(installed)) {
       const version = (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version?: string }).version ?? '';
-      return { declared: Boolean(range), major: Number.parseInt(version, 10) };
+      return { declared: Boolean(range), version };
     }
     if (dir === path.dirname(dir)) break;
   }
-  const fromRange = range ? /(\d+)/.exec(range) : null;
-  return { declared: Boolean(range), major: fromRange ? Number(fromRange[1]) : undefined };
+  return { declared: Boolean(range), version: range ? /\d+(?:\.\d+)?/.exec(range)?.[0] : undefined };
+}
+
+function proven(version: string | undefined): boolean {
+  const [major, minor] = (version ?? '').split('.').map((n) => Number.parseInt(n, 10));
+  const oldest = major === undefined ? undefined : PROVEN_AI.get(major);
+  return oldest !== undefined && (minor ?? 0) >= oldest;
 }
 
 /** Why this model must not get a second queue, or undefined. */
@@ -88,11 +101,11 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
   }
   if (wrap.length === 0) return;
 
-  const { declared, major } = aiMajor(ctx, sf.getFilePath());
-  if (!declared || major === undefined || !PROVEN_AI_MAJORS.includes(major)) {
+  const { declared, version } = aiVersion(ctx, sf.getFilePath());
+  if (!declared || !proven(version)) {
     const why = !declared
       ? "the app's package.json does not list `ai` (genie-fix never adds it): wrapLanguageModel comes from there"
-      : `the app runs ai v${major ?? '?'}; the queue middleware is proven against ai v${PROVEN_AI_MAJORS.join(', v')} only (v4's middleware type differs)`;
+      : `the app runs ai ${version ?? '(unknown version)'}; the queue middleware is proven on ai ≥ 4.3 only (older releases lack the stable wrapLanguageModel)`;
     for (const model of wrap) result.candidates.push(noteAt(ctx, model, `needs a human: AI SDK Gemini model not queued, because ${why}`));
     return;
   }

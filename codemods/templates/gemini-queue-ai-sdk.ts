@@ -10,9 +10,10 @@
  * APICallError, so the SDK does not retry again on top: no 3 × 7 attempts. A per-day quota 429 is passed through
  * untouched (retrying soon cannot succeed); the SDK then spends its own 2 retries on it, as it would without us.
  *
- * Types: written against the middleware shape, not a named type, because `ai` v5 (LanguageModelV2Middleware,
- * optional `middlewareVersion`) and v6 (LanguageModelV3Middleware, required `specificationVersion`) name it
- * differently; the object below carries both version tags and takes the model type from wrapLanguageModel itself.
+ * Types: written against the middleware shape, not a named type, because `ai` v4 (LanguageModelV1Middleware,
+ * optional `middlewareVersion: 'v1'`), v5 (LanguageModelV2Middleware, optional 'v2') and v6 (LanguageModelV3Middleware,
+ * required `specificationVersion: 'v3'`) name and tag it differently: the object carries only v6's tag (extra
+ * properties are fine for v4/v5) and takes the model type from wrapLanguageModel itself. Checked on ai 4.3, 5.0, 6.0.
  */
 import { wrapLanguageModel } from 'ai';
 import { runGemini, runGeminiHolding } from './gemini-queue.js';
@@ -52,7 +53,6 @@ function releaseWhenStreamEnds<P>(stream: ReadableStream<P>, release: () => void
 
 const queueMiddleware = {
   specificationVersion: 'v3' as const,
-  middlewareVersion: 'v2' as const,
   // One slot per attempt; a 429/503 frees it, waits (RetryInfo, Retry-After, jittered backoff) and calls again.
   wrapGenerate: <R>({ doGenerate, params }: CallOptions & { doGenerate: () => PromiseLike<R> }): Promise<R> =>
     runGemini(() => Promise.resolve(doGenerate()), params.abortSignal),
