@@ -26,7 +26,13 @@ export const geminiQueue: Codemod = {
       queueAiSdkModels(ctx, sf, result);
       const guarded = (c: CallExpression) => {
         const guard = existingGuard(c);
-        if (guard) result.notes.push(noteAt(ctx, c, `this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`));
+        if (guard) {
+          // A caller's own key is not a limiter: say what it is, not "already handled".
+          const message = guard.startsWith('its API key')
+            ? `this Gemini call is not queued: ${guard}`
+            : `this Gemini call already has its own limiter or 429 handling (${guard}); a second queue around it would stack two policies (double waits, double retries)`;
+          result.notes.push(noteAt(ctx, c, message));
+        }
         return Boolean(guard);
       };
       const fetches = geminiFetchCalls(sf).filter((c) => !insideRunGemini(c) && !guarded(c));

@@ -6,6 +6,7 @@
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import { importedDeclaration, initializerOf, rootIdentifier } from '../ast.ts';
+import { callerOwnKey } from './caller-key.ts';
 
 const LIMITER_MODULES = ['p-queue', 'p-limit', 'bottleneck', 'async-sema', 'async-mutex', 'p-throttle', 'limiter'];
 const LIMITER_INIT = /\bnew\s+(?:PQueue|Bottleneck|Sema|Semaphore|Mutex|RateLimiter)\b|\b(?:pLimit|pThrottle|limitFunction)\s*\(|\bnew\s+\w*(?:Queue|Limiter|Semaphore)\s*\(/;
@@ -99,5 +100,5 @@ function catchRetry(call: CallExpression): string | undefined {
 
 /** What already bounds or retries this call, in words for the note; undefined when nothing does. */
 export function existingGuard(call: CallExpression): string | undefined {
-  return limiterAround(call) ?? semaphoreBefore(call) ?? retryLoopAround(call) ?? retryWrapperAround(call) ?? catchRetry(call);
+  return limiterAround(call) ?? semaphoreBefore(call) ?? retryLoopAround(call) ?? retryWrapperAround(call) ?? catchRetry(call) ?? callerOwnKey(call);
 }
