@@ -63,3 +63,11 @@ describe('gemini-queue reasons (the ai package)', () => {
     expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[6, expect.stringContaining("does not list `ai` (genie-fix never adds it)")]]);
   });
 });
+
+describe("gemini-queue reasons (the caller's own key)", () => {
+  it('a model made per request with the visitor’s own API key is left alone: quotas are per user', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-caller-key');
+    expect(s.changes).toEqual([]);
+    expect(s.notes?.map((n) => [n.line, n.message])).toEqual([[8, expect.stringContaining('its API key (visitorKey) comes from the caller')]]);
+  });
+});

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
 import { existingGuard } from '../lib/call-guards.ts';
+import { callerOwnKey } from '../lib/caller-key.ts';
 import { appRetryAroundModelsOf } from './app-retry.ts';
 import { aiSdkGeminiCalls, aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
 import type { CodemodContext, CodemodResult } from '../types.ts';
@@ -54,6 +55,9 @@ function alreadyGuarded(model: CallExpression, root: string): string | undefined
     if (name === 'wrapLanguageModel') return `already wrapped with wrapLanguageModel at line ${a.getStartLineNumber()}; add geminiQueueMiddleware to its middleware list by hand if it has no limiter`;
     if (RETRYING_WRAPPER.test(name)) return `inside ${name}(…) at line ${a.getStartLineNumber()}, which already retries or falls back to other models on errors; queue retries inside it would delay that fallback by up to GEMINI_MAX_WAIT_MS`;
   }
+  // A model made per request with the caller's own key: quotas are per user, a shared queue would couple them.
+  const ownKey = callerOwnKey(model);
+  if (ownKey) return ownKey;
   const guard = existingGuard(model);
   if (guard) return `its calls already run behind ${guard}; a second queue would stack two policies`;
   // A model held in a variable: look at the AI SDK calls of this file that use it.
