@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { emptyResult, initializerOf, noteAt, referencedNames } from './ast.ts';
-import { SESSION_READ, outermostFunction, sessionDerivedNames } from './ast-extra.ts';
+import { SESSION_READ, outermostFunction, sessionDerivedNames } from './lib/session-names.ts';
 import type { Codemod, CodemodContext } from './types.ts';
 
 const MEMO =
