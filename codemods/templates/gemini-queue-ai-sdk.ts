@@ -16,7 +16,7 @@
  * properties are fine for v4/v5) and takes the model type from wrapLanguageModel itself. Checked on ai 4.3, 5.0, 6.0.
  */
 import { wrapLanguageModel } from 'ai';
-import { runGemini, runGeminiHolding } from './gemini-queue.js';
+import { releaseWhenStreamEnds, runGemini, runGeminiHolding } from './gemini-queue.js';
 
 type WrapOptions = Parameters<typeof wrapLanguageModel>[0];
 type QueueableModel = WrapOptions['model'];
@@ -24,31 +24,6 @@ type Middleware = Exclude<WrapOptions['middleware'], readonly unknown[]>;
 
 interface CallOptions {
   params: { abortSignal?: AbortSignal };
-}
-
-/** Re-wraps a stream so `release` runs exactly once when the reader reaches its end, errors or cancels. */
-function releaseWhenStreamEnds<P>(stream: ReadableStream<P>, release: () => void): ReadableStream<P> {
-  const reader = stream.getReader();
-  return new ReadableStream<P>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          release();
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      } catch (error) {
-        release();
-        controller.error(error);
-      }
-    },
-    async cancel(reason) {
-      release();
-      await reader.cancel(reason);
-    },
-  });
 }
 
 const queueMiddleware = {

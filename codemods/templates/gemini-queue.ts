@@ -307,14 +307,10 @@ async function toResendable(input: string | URL | Request, init?: RequestInit): 
   return { url: input, init: init ?? {} };
 }
 
-/** Re-wraps the body so the slot is released exactly when the caller finishes with it. */
-function releaseWhenBodyEnds(response: Response, release: Release): Response {
-  if (!response.body) {
-    release();
-    return response;
-  }
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
+/** Re-wraps a stream so `release` runs exactly once, when the reader reaches its end, errors or cancels. */
+export function releaseWhenStreamEnds<P>(stream: ReadableStream<P>, release: Release): ReadableStream<P> {
+  const reader = stream.getReader();
+  return new ReadableStream<P>({
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
@@ -334,6 +330,15 @@ function releaseWhenBodyEnds(response: Response, release: Release): Response {
       await reader.cancel(reason);
     },
   });
+}
+
+/** Re-wraps the body so the slot is released exactly when the caller finishes with it. */
+function releaseWhenBodyEnds(response: Response, release: Release): Response {
+  if (!response.body) {
+    release();
+    return response;
+  }
+  const body = releaseWhenStreamEnds(response.body, release);
   const wrapped = new Response(body, {
     status: response.status,
     statusText: response.statusText,
