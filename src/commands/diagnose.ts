@@ -80,7 +80,7 @@ export function register(program: Command): void {
           signal: controller.signal,
           version: program.version(),
         });
-        const human = [verdictTable(result.report), `report: ${result.files.join(', ')}`];
+        const human = [verdictTable(result.report, flags.json ? 'stderr' : 'stdout'), `report: ${result.files.join(', ')}`];
         for (const r of result.regressions) human.push(`regression: ${r.scenario} ${r.metric}: ${r.reason}`);
         const text = redact(human.join('\n')) + '\n';
         if (flags.json) {
