@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import { artilleryScripts, ensureConditions } from '../src/export/artillery.ts';
+import { artilleryScripts } from '../src/export/artillery.ts';
+import { ensureConditions } from '../src/export/artillery-ensure.ts';
 import { startReferenceServer, type DefectFlags, type ReferenceServer } from './reference-server/server.ts';
 
 const require = createRequire(import.meta.url);
