@@ -11,10 +11,12 @@ import { LAB_DEFAULTS } from './defaults.ts';
 import { startInstance, waitHealthy } from './instances.ts';
 import { freePort, isPortOpen } from './ports.ts';
 import { adminUrl, applySchemaAndSeed, createAppDatabase, initCluster, startServer, waitForServer } from './postgres.ts';
-import { isAlive, stopGroup, groupMembers } from './processes.ts';
+import { labDown } from './down.ts';
+import { isAlive, groupMembers } from './processes.ts';
 import { readState, removeState, repoRoot, resolveLabDir, writeState, type LabProcess, type LabState } from './state.ts';
 
 export { copyAppForPatching } from './app.ts';
+export { labDown } from './down.ts';
 export { LAB_DEFAULTS } from './defaults.ts';
 export { resolveLabDir } from './state.ts';
 
@@ -269,11 +271,6 @@ export async function labUp(opts: LabOptions = {}): Promise<LabInfo> {
   }
 }
 
-async function anyAlive(procs: LabProcess[]): Promise<boolean> {
-  for (const p of procs) if ((await groupMembers(p.pgid)).length > 0) return true;
-  return false;
-}
-
 /** Settles never unless the signal aborts, then rejects: lets a long wait end on Ctrl-C. */
 function abortedPromise(signal: AbortSignal | undefined): Promise<never> {
   return new Promise((_, reject) => {
@@ -282,36 +279,6 @@ function abortedPromise(signal: AbortSignal | undefined): Promise<never> {
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
-}
-
-/** Stops every recorded process group (instances first, PostgreSQL last) and removes the state. */
-export async function labDown(opts: { labDir?: string } = {}): Promise<{ stopped: string[] }> {
-  const labDir = resolveLabDir(opts.labDir);
-  const state = await readState(labDir);
-  if (!state) return { stopped: [] };
-  const order: Record<LabProcess['kind'], number> = { task: 0, next: 0, daemon: 1, postgres: 2 };
-  const procs = [...state.processes].sort((a, b) => order[a.kind] - order[b.kind]);
-  const stopped: string[] = [];
-  // Instances stop together (each waits its own grace period); the database goes after its clients.
-  const stopOne = async (p: LabProcess) => {
-    const signalled = await stopGroup(p.pgid, {
-      expect: p.expect,
-      // SIGINT is PostgreSQL's fast shutdown: it ends backends and checkpoints, unlike SIGTERM's wait for clients.
-      leaderSignal: p.kind === 'postgres' ? 'SIGINT' : undefined,
-      graceMs: p.kind === 'postgres' ? 10_000 : 5_000,
-    });
-    if (signalled) stopped.push(p.name);
-  };
-  const early = (p: LabProcess) => p.kind === 'next' || p.kind === 'task';
-  await Promise.all(procs.filter(early).map(stopOne));
-  for (const p of procs.filter((p) => !early(p))) await stopOne(p);
-  // The data is throwaway (each lab up runs initdb afresh); logs stay for a post-mortem.
-  if (!(await anyAlive(procs))) {
-    await fs.rm(path.join(labDir, 'pg'), { recursive: true, force: true });
-    await fs.rm(path.join(labDir, 'tmp'), { recursive: true, force: true });
-  }
-  await removeState(labDir);
-  return { stopped };
 }
 
 export async function labStatus(
