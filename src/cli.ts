@@ -30,6 +30,10 @@ function commanderExit(err: CommanderError): number {
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `help <cmd>` prints help synchronously, before the preSubcommand hooks that fill in lazily
+  // loaded help text (apply's codemod list) have run; `<cmd> --help` runs them, so use that.
+  const [cmd, sub, ...rest] = argv.slice(2);
+  if (cmd === 'help' && program.commands.some((c) => c.name() === sub)) argv = [...argv.slice(0, 2), sub, '--help', ...rest];
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;

@@ -25,6 +25,14 @@ describe('small cases', () => {
     expect((await genieFix(['--help'])).code).toBe(0);
   });
 
+  it('help apply lists the codemods, as apply --help does', async () => {
+    const viaHelp = await genieFix(['help', 'apply']);
+    const viaFlag = await genieFix(['apply', '--help']);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toMatch(/^Codemods:\n {2}database-url /m);
+    expect(viaHelp.stdout).toBe(viaFlag.stdout);
+  });
+
   it('a config saved with a UTF-8 BOM is read', async () => {
     const config = path.join(dir, 'bom.json');
     fs.writeFileSync(config, '\uFEFF' + JSON.stringify({ payloads: { chatMessage: 'hello' } }));
