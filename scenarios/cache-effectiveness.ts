@@ -1,4 +1,5 @@
 import type { Scenario } from './types.ts';
+import { chatCaller } from './chat-request.ts';
 import { cut, n } from './measure.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { LatencyHistogram } from '../src/load/histogram.ts';
@@ -62,8 +63,12 @@ export const cacheEffectiveness: Scenario = {
     let failed = 0;
     const samples: unknown[] = [];
     const items = Array.from({ length: chats }, (_, i) => i);
+    // The app's own chat request (from init's target description), as the other chat scenarios send it.
+    const target = chatCaller(config);
     await forEachConcurrent(items, concurrency, signal, async (i) => {
-      const r = await chat(client, config.routes.chat, questions[i % questions.length]!, sessions.get(i).jar, config.timeouts.chatMs);
+      const question = questions[i % questions.length]!;
+      const { path, request } = target.call(question, i);
+      const r = await chat(client, path, question, sessions.get(i).jar, config.timeouts.chatMs, { format: ctx.streamFormat, request });
       if (r.failure === 'aborted') return;
       done++;
       // A chat whose HTTP request failed may not have reached the database; count it, but say so.

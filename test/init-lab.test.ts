@@ -4,7 +4,7 @@
  * target description; `diagnose` with exactly that file and an accounts file reproduces the five
  * core defects, each with evidence, and no password or token reaches the report.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,28 @@ afterAll(async () => {
 }, 120_000);
 
 describe('init, then diagnose with what it wrote, on examples/trailhead', () => {
+  // First: shared-ip-login below locks the lab's login out for a while.
+  it('cache-effectiveness sends the chat request init described, not the sample app\'s', async () => {
+    const config = join(labDir, 'genie-cache.json');
+    init({ appDir: 'examples/trailhead', out: config });
+    const raw = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
+    // A short burst and settle: this checks where the chats go, not how many transactions they cost.
+    writeFileSync(config, JSON.stringify({ ...raw, payloads: { ...(raw.payloads as object), cacheChats: 8, cacheSettleMs: 500 } }));
+    const result = await diagnose({
+      url: lab.url,
+      databaseUrl: lab.databaseUrl,
+      labDir,
+      config,
+      accounts: 'examples/trailhead/accounts.json',
+      scenarios: ['cache-effectiveness'],
+      out: join(labDir, 'report-cache'),
+      users: 4,
+      log: () => undefined,
+    });
+    const cache = result.report.scenarios[0]!;
+    expect(cache.metrics, cache.summary).toMatchObject({ chats: 8, chatsFailed: 0 });
+  }, 300_000);
+
   it('reproduces pool exhaustion, Gemini 429s, truncated replies, lost updates and shared-IP lockout', async () => {
     const config = join(labDir, 'genie.json');
     const written = init({ appDir: 'examples/trailhead', out: config });
@@ -59,4 +81,5 @@ describe('init, then diagnose with what it wrote, on examples/trailhead', () => 
       expect(text, file).not.toMatch(/summit-\d{3}|Bearer [A-Za-z0-9_-]{20,}/);
     }
   }, 600_000);
+
 });
