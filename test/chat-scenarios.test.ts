@@ -248,6 +248,9 @@ describe('gemini-429 judges every stream format', () => {
     expect(mt.cut).toBeGreaterThan(0);
     expect(mt).toMatchObject({ shownAsError: 0, silentlyTruncated: mt.cut });
     expect(text.evidence.map((e) => e.kind)).toContain('mid-stream-silent');
+    // The default preset fails half an answer shown as whole, and only that: the UI stream passes.
+    expect(text.verdict).toBe('fail');
+    expect(ui.verdict).not.toBe('fail');
     expect(gemini429.summarize(text.metrics)).toMatch(/ended silently truncated/);
   });
 });
