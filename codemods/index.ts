@@ -9,7 +9,7 @@ import { geminiQueue } from './gemini-queue.ts';
 import { optimisticLock } from './optimistic-lock/index.ts';
 import { rateLimiter } from './rate-limiter/index.ts';
 import { sessionId } from './session-id.ts';
-import { streamBuffer } from './stream-buffer.ts';
+import { streamBuffer } from './stream-buffer/index.ts';
 import { uploadQueue } from './upload-queue/index.ts';
 import type { Codemod } from './types.ts';
 

@@ -1,55 +1,8 @@
-/**
- * stream-buffer: a stream-reading loop that appends chunks to a string buffer, cuts the buffer when it grows
- * past a cap, and parses complete lines/events out of it loses whatever the cut removed (and, with a parse
- * offset, misaligns everything after). The loop is rewritten to drain complete lines through the line splitter,
- * which keeps only the unfinished tail: nothing is ever cut, memory is bounded by the longest line.
- */
+/** How one capped reading loop is rewritten to drain lines through the splitter, or why it cannot be. */
 import { Node, SyntaxKind, type IfStatement, type SourceFile, type Statement } from 'ts-morph';
-import { applyEdits, emptyResult, ensureNamedImport, eolOf, indentOf, indentUnit, noteAt, referencedNames, usesSemicolons, type Edit } from './ast.ts';
-import { isFunctionLike } from './lib/route-handler.ts';
-import type { Codemod } from './types.ts';
-
-const MEMO = "the memo's fix (raise the cap to 5 MB, keep 2 MB) only moves the cliff: any reply past the cap still loses its head, and the parse offset no longer points at the same text; draining complete lines and keeping only the unfinished tail never drops data";
-
-function isReadingLoop(node: Node): boolean {
-  if (Node.isForOfStatement(node) && node.isAwaited()) return true;
-  if (Node.isWhileStatement(node) || Node.isDoStatement(node) || Node.isForStatement(node)) {
-    return node.getStatement().getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => /\.read\(\)$/.test(c.getText()));
-  }
-  return false;
-}
-
-/** `console.warn(…)`, `logger.info(…)`, `metrics.increment(…)`: a call that only reports, and never changes the buffer. */
-function isReportOnly(stmt: Node, buf: string): boolean {
-  if (!Node.isExpressionStatement(stmt)) return false;
-  const call = stmt.getExpression();
-  if (!Node.isCallExpression(call)) return false;
-  const callee = call.getExpression().getText();
-  return /^(?:console|logger|log|metrics|Sentry)\.\w+$/.test(callee) && !new RegExp(`\\b${buf.replace(/[.$]/g, '\\$&')}\\s*=`).test(call.getText());
-}
-
-/** `if (buf.length > N) buf = buf.substring(…) | buf.slice(…)` (optionally with a log line) → the buffer's name. */
-function capAndTruncate(stmt: IfStatement): string | undefined {
-  const cond = stmt.getExpression();
-  if (!Node.isBinaryExpression(cond) || !/^>=?$/.test(cond.getOperatorToken().getText())) return undefined;
-  const left = cond.getLeft();
-  if (!Node.isPropertyAccessExpression(left) || left.getName() !== 'length') return undefined;
-  const name = left.getExpression().getText();
-  let then: Node = stmt.getThenStatement();
-  if (stmt.getElseStatement()) return undefined;
-  if (Node.isBlock(then)) {
-    // The cut, and at most what only reports it (a warning log, a metric): the block exists for the cut.
-    const inner = then.getStatements();
-    const cuts = inner.filter((st) => Node.isExpressionStatement(st) && Node.isBinaryExpression(st.getExpression()) && (st.getExpression() as import('ts-morph').BinaryExpression).getLeft().getText() === name);
-    const reports = inner.filter((st) => !cuts.includes(st) && isReportOnly(st, name));
-    if (cuts.length !== 1 || cuts.length + reports.length !== inner.length) return undefined;
-    then = cuts[0]!;
-  }
-  if (!Node.isExpressionStatement(then)) return undefined;
-  const assign = then.getExpression();
-  if (!Node.isBinaryExpression(assign) || assign.getOperatorToken().getText() !== '=' || assign.getLeft().getText() !== name) return undefined;
-  return new RegExp(`^${name.replace(/[.$]/g, '\\$&')}\\.(?:substring|substr|slice)\\(`).test(assign.getRight().getText()) ? name : undefined;
-}
+import { eolOf, indentOf, indentUnit, referencedNames, usesSemicolons, type Edit } from '../ast.ts';
+import { isFunctionLike } from '../lib/route-handler.ts';
+import { mentions } from './find.ts';
 
 /** The full lines a statement occupies (with comment lines right above it), for clean removal. */
 function lineRange(stmt: Node): Edit {
@@ -65,10 +18,6 @@ function lineRange(stmt: Node): Edit {
   let end = text.indexOf('\n', stmt.getEnd());
   end = end < 0 ? text.length : end + 1;
   return { start, end, text: '' };
-}
-
-function mentions(node: Node, names: string[]): boolean {
-  return referencedNames(node).some((n) => names.includes(n));
 }
 
 interface Plan {
@@ -166,7 +115,7 @@ function cursorDrain(sf: SourceFile, first: Statement, loop: Statement | undefin
 }
 
 /** Works out the rewrite of one reading loop, or says why it cannot. */
-function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, splitter: string): Plan | string {
+export function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, splitter: string): Plan | string {
   const body = loop.getFirstChildByKind(SyntaxKind.Block) ?? loop.getLastChildByKind(SyntaxKind.Block);
   if (!body) return 'loop body is not a block';
   const stmts = body.getStatements();
@@ -271,46 +220,3 @@ function plan(sf: SourceFile, loop: Statement, cap: IfStatement, buf: string, sp
   for (const d of [...offsetDecls, ...inLoopDecls]) edits.push(lineRange(d));
   return { edits, flushed: typeof flush !== 'string' };
 }
-
-export const streamBuffer: Codemod = {
-  id: 'stream-buffer',
-  title: 'Drain stream buffers line by line instead of capping and truncating them',
-  prefilter: (text) => /\.length\s*>=?\s*[\w_.]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await/.test(text),
-  transform(ctx) {
-    const result = emptyResult();
-    for (const sf of ctx.files) {
-      const edits: Edit[] = [];
-      const notes = [];
-      for (const stmt of sf.getDescendantsOfKind(SyntaxKind.IfStatement)) {
-        const buf = capAndTruncate(stmt);
-        if (!buf) continue;
-        const loop = stmt.getFirstAncestor((a) => isReadingLoop(a));
-        if (!loop || !Node.isStatement(loop)) continue;
-        // Only a buffer fed by the stream: a title or preview cut elsewhere is not ours.
-        const appended = loop.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((b) => b.getOperatorToken().getText() === '+=' && b.getLeft().getText() === buf);
-        if (!appended) continue;
-        const splitter = `${buf.replace(/\W/g, '')}Lines`;
-        const p = plan(sf, loop, stmt, buf, splitter);
-        if (typeof p === 'string' && !new RegExp(`\\b${buf.replace(/[.$]/g, '\\$&')}\\.(?:split|indexOf)\\(`).test(loop.getText())) {
-          // Nothing parses lines out of it: it is the reply itself, and the cut loses the reply's beginning.
-          result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` accumulates the reply and is cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters: long replies lose their beginning. Nothing splits lines out of it, so a line splitter does not apply: remove the cut by hand (the model's output-token limit already bounds the reply)`, MEMO));
-          continue;
-        }
-        if (typeof p === 'string') {
-          result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` is capped and truncated inside a stream-reading loop (loses data), but the loop is too unusual to rewrite safely: ${p}; drain it with createLineSplitter() by hand`, MEMO));
-          continue;
-        }
-        edits.push(...p.edits);
-        notes.push(noteAt(ctx, stmt, `\`${buf}\` was cut to its tail past ${(stmt.getExpression() as import('ts-morph').BinaryExpression).getRight().getText()} characters inside the stream loop: now drained line by line through createLineSplitter(), which keeps only the unfinished tail (\\n and \\r\\n), so no data is dropped${p.flushed ? '; the last line is flushed after the loop even without a final newline' : ''}`, MEMO));
-      }
-      if (edits.length === 0) continue;
-      ensureNamedImport(sf, ctx.addTemplate('line-splitter', sf), ['createLineSplitter'], edits);
-      if (!applyEdits(sf, edits)) {
-        result.failures.push(noteAt(ctx, sf, 'overlapping buffer rewrites'));
-        continue;
-      }
-      result.changes.push(...notes);
-    }
-    return result;
-  },
-};
