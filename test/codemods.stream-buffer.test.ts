@@ -13,4 +13,10 @@ describe('stream-buffer reasons', () => {
     expect(s.candidates).toEqual([]);
     expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('past MAX_PENDING characters')]);
   });
+
+  it('a cap inside a TransformStream transform() is reported with how to drain it, not passed over', async () => {
+    const s = await runFixtureCase('stream-buffer', 'no-transform-transform-stream-cap');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^`pending` is capped and truncated inside a TransformStream's transform\(\)/)]);
+  });
 });

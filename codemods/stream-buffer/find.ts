@@ -47,3 +47,14 @@ export function capAndTruncate(stmt: IfStatement): string | undefined {
 export function mentions(node: Node, names: string[]): boolean {
   return referencedNames(node).some((n) => names.includes(n));
 }
+
+/** The `transform` callback of `new TransformStream({ transform(chunk, controller) { … } })`: called once per chunk, like a loop body. */
+export function isTransformCallback(node: Node): boolean {
+  const named =
+    (Node.isMethodDeclaration(node) && node.getName() === 'transform') ||
+    ((Node.isArrowFunction(node) || Node.isFunctionExpression(node)) && Node.isPropertyAssignment(node.getParent()) && (node.getParent() as import('ts-morph').PropertyAssignment).getName() === 'transform');
+  if (!named) return false;
+  const literal = node.getFirstAncestorByKind(SyntaxKind.ObjectLiteralExpression);
+  const created = literal?.getParent();
+  return !!created && Node.isNewExpression(created) && /^TransformStream$/.test(created.getExpression().getText()) && created.getArguments()[0] === literal;
+}

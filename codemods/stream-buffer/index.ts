@@ -7,13 +7,13 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
 import type { Codemod } from '../types.ts';
-import { MEMO, capAndTruncate, isReadingLoop } from './find.ts';
+import { MEMO, capAndTruncate, isReadingLoop, isTransformCallback } from './find.ts';
 import { plan } from './plan.ts';
 
 export const streamBuffer: Codemod = {
   id: 'stream-buffer',
   title: 'Drain stream buffers line by line instead of capping and truncating them',
-  prefilter: (text) => /\.length\s*>=?\s*[\w_.]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await/.test(text),
+  prefilter: (text) => /\.length\s*>=?\s*[\w_.]+/.test(text) && /(?:substring|slice|substr)\(/.test(text) && /\.read\(\)|for await|TransformStream/.test(text),
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) {
@@ -22,11 +22,19 @@ export const streamBuffer: Codemod = {
       for (const stmt of sf.getDescendantsOfKind(SyntaxKind.IfStatement)) {
         const buf = capAndTruncate(stmt);
         if (!buf) continue;
-        const loop = stmt.getFirstAncestor((a) => isReadingLoop(a));
-        if (!loop || !Node.isStatement(loop)) continue;
         // Only a buffer fed by the stream: a title or preview cut elsewhere is not ours.
-        const appended = loop.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((b) => b.getOperatorToken().getText() === '+=' && b.getLeft().getText() === buf);
-        if (!appended) continue;
+        const appendedIn = (scope: Node) => scope.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((b) => b.getOperatorToken().getText() === '+=' && b.getLeft().getText() === buf);
+        const loop = stmt.getFirstAncestor((a) => isReadingLoop(a));
+        if (!loop || !Node.isStatement(loop)) {
+          // A TransformStream's transform() is a loop body spread over calls: the splitter would have to live
+          // across calls and be flushed in flush(), a rewrite of the stream's shape, so it is reported.
+          const callback = stmt.getFirstAncestor((a) => isTransformCallback(a));
+          if (callback && appendedIn(callback)) {
+            result.candidates.push(noteAt(ctx, stmt, `\`${buf}\` is capped and truncated inside a TransformStream's transform() (each cut loses data): drain it by hand with one createLineSplitter() per stream — push each chunk in transform(), enqueue the complete lines, and enqueue the splitter's flush() in flush()`, MEMO));
+          }
+          continue;
+        }
+        if (!appendedIn(loop)) continue;
         const splitter = `${buf.replace(/\W/g, '')}Lines`;
         const p = plan(sf, loop, stmt, buf, splitter);
         if (typeof p === 'string' && !new RegExp(`\\b${buf.replace(/[.$]/g, '\\$&')}\\.(?:split|indexOf)\\(`).test(loop.getText())) {
