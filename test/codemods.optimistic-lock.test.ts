@@ -209,20 +209,6 @@ describe('optimistic-lock inside $transaction', () => {
   });
 });
 
-describe('optimistic-lock on Drizzle', () => {
-  it('a counter read then written back becomes sql arithmetic on a notNull number column', async () => {
-    const s = await runFixtureCase('optimistic-lock', 'drizzle-counter');
-    expect(s.candidates).toEqual([]);
-    expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('update(pageStats).set wrote a value computed from stat')]);
-  });
-
-  it('a guarded one (a cap checked on the read) is reported, not turned into a bare increment', async () => {
-    const s = await runFixtureCase('optimistic-lock', 'no-transform-drizzle-guarded');
-    expect(s.changes).toEqual([]);
-    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/voucher is also looked at on line 10 before the write.*returning\(\)/)]);
-  });
-});
-
 describe('optimistic-lock in a GET', () => {
   it('leaves a read-modify-write in a GET handler alone (a read must not start answering 409), with the reason', async () => {
     const s = await runFixtureCase('optimistic-lock', 'no-transform-lazy-fill-in-get');

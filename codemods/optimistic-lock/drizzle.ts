@@ -1,108 +1,151 @@
 /**
  * Drizzle's lost update: `const [row] = await db.select().from(t).where(…)` then
- * `db.update(t).set({ n: row.n + x }).where(…)` → `set({ n: sql\`${t.n} + ${x}\` })`: the database does the
- * arithmetic. Only on a `notNull()` number column declared in the app's own table (NULL + x stays NULL in SQL and
- * `+` joins text), when nothing else looked at `row.n`. A guarded one (a check on `row.n` before the write) needs a
- * conditional where and a checked `.returning()`: reported, not rewritten.
+ * `db.update(t).set({ n: row.n + x }).where(…)` (or through a local, `const next = row.n + x`) →
+ * `set({ n: sql\`${t.n} + ${x}\` })`: the database does the arithmetic. Only on `notNull()` columns declared in the
+ * app's own table (NULL + x stays NULL in SQL and `+` joins text).
+ * A guarded one (`if (row.n < x) return 402;` before the write) is a check-then-act: a bare increment would drop the
+ * check, so the check moves into the where (`and(eq(…), gte(t.n, x))`), `.returning()` says whether a row still
+ * matched, and when none did the request ends as the check would have (see drizzle-conditional.ts).
  */
-import { Node, SyntaxKind, type CallExpression, type Expression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type IfStatement } from 'ts-morph';
 import { enclosingFunction, referencedNames, type Edit } from '../ast.ts';
+import { derivedNames } from '../lib/derived-names.ts';
+import { conditionalWrite } from './drizzle-conditional.ts';
+import { isNullCheck, toSql, translateGuard, type Guard, type RowScope } from './drizzle-guard.ts';
+import { drizzleUpdate, findRead, tableDecl, type DrizzleRead } from './drizzle-query.ts';
 import { human, type Outcome } from './plan.ts';
 
-const NUMBER_COLUMN = /^\s*(?:integer|int|smallint|bigint|serial|real|doublePrecision|double|float|numeric|decimal|tinyint|mediumint)\s*\(/;
-
-const unwrap = (n: Node | undefined): Node | undefined => {
-  let x = n;
-  while (x && (Node.isAwaitExpression(x) || Node.isParenthesizedExpression(x))) x = x.getExpression();
-  return x;
-};
-
-/** `X.update(T).set({…})` → the pieces, else undefined (Prisma's `update({ … })` takes an object, not a table). */
-function drizzleUpdate(setCall: CallExpression): { table: Node; set: Node; where?: CallExpression } | undefined {
-  const callee = setCall.getExpression();
-  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set') return undefined;
-  const update = callee.getExpression();
-  if (!Node.isCallExpression(update)) return undefined;
-  const u = update.getExpression();
-  const table = update.getArguments()[0];
-  if (!Node.isPropertyAccessExpression(u) || u.getName() !== 'update' || update.getArguments().length !== 1 || !table || !(Node.isIdentifier(table) || Node.isPropertyAccessExpression(table))) return undefined;
-  const set = setCall.getArguments()[0];
-  if (!set) return undefined;
-  const access = setCall.getParentIfKind(SyntaxKind.PropertyAccessExpression);
-  const where = access?.getName() === 'where' ? access.getParentIfKind(SyntaxKind.CallExpression) : undefined;
-  return { table, set, where };
-}
-
-/** The latest earlier `const [row] = await …select(…).from(T)…` (or `const row = await …query.T.findFirst(…)`) in fn. */
-function findRead(fn: Node, before: Node, table: string): { name: string; where?: string; decl: Node } | undefined {
-  const decls = fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getEnd() <= before.getStart()).reverse();
-  for (const d of decls) {
-    const init = unwrap(d.getInitializer());
-    if (!init || !Node.isCallExpression(init)) continue;
-    const text = init.getText();
-    const name = d.getNameNode();
-    const fromTable = new RegExp(`\\.from\\(\\s*${table.replace(/\./g, '\\.')}\\s*\\)`).test(text);
-    const queryApi = new RegExp(`\\.query\\.${table.split('.').pop()}\\.findFirst\\(`).test(text);
-    let bound: string | undefined;
-    if (fromTable && Node.isArrayBindingPattern(name) && name.getElements().length === 1) {
-      const el = name.getElements()[0]!;
-      if (Node.isBindingElement(el) && Node.isIdentifier(el.getNameNode()) && !el.getDotDotDotToken()) bound = el.getName();
-    } else if (queryApi && Node.isIdentifier(name)) bound = name.getText();
-    if (!bound) continue;
-    const whereCall = init.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => Node.isPropertyAccessExpression(c.getExpression()) && c.getExpression().getText().endsWith('.where'));
-    return { name: bound, where: whereCall?.getArguments()[0]?.getText(), decl: d };
-  }
-  return undefined;
-}
-
-/** The column's declaration in the app's own table (`n: integer('n').notNull()`), when the table resolves to one. */
-function columnDecl(table: Node, column: string): string | undefined {
-  const id = Node.isPropertyAccessExpression(table) ? table.getNameNode() : table;
-  const symbol = id.getSymbol();
-  const decl = (symbol?.getAliasedSymbol() ?? symbol)?.getDeclarations()[0];
-  const init = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
-  if (!init || !Node.isCallExpression(init) || !/Table$/.test(init.getExpression().getText())) return undefined;
-  const columns = init.getArguments()[1];
-  const prop = columns && Node.isObjectLiteralExpression(columns) ? columns.getProperty(column) : undefined;
-  return prop && Node.isPropertyAssignment(prop) ? prop.getInitializerOrThrow().getText() : undefined;
-}
-
-export function planDrizzle(setCall: CallExpression): (Outcome & { sqlImport?: boolean }) | undefined {
+export function planDrizzle(setCall: CallExpression, relPath: string, reserved: Set<string>): Outcome | undefined {
   const u = drizzleUpdate(setCall);
   const fn = enclosingFunction(setCall);
   if (!u || !fn || !Node.isObjectLiteralExpression(u.set)) return undefined;
   const table = u.table.getText();
   const read = findRead(fn, setCall, table);
-  if (!read || !referencedNames(u.set).includes(read.name)) return undefined;
-  const label = `update(${table}).set`;
+  if (!read) return undefined;
   const R = read.name;
+  const between = (n: Node) => n.getStart() > read.decl.getEnd() && n.getEnd() <= setCall.getStart();
+  const locals = rowLocals(fn, read, between);
+  if (!referencedNames(u.set).some((n) => n === R || locals.has(n))) return undefined;
+  const label = `update(${table}).set`;
   const byHand = `move the check into the where (\`and(eq(…), gte(${table}.…, …))\`) and check \`.returning()\`'s length by hand`;
+  const locked = lockedNote(read, setCall, label);
+  if (locked) return { kind: 'leave', note: locked };
   const whereText = u.where?.getArguments()[0]?.getText();
-  if (!whereText || !(referencedNames(u.where!).includes(R) || whereText === read.where)) {
+  if (!whereText || !(referencedNames(u.where!.getArguments()[0]!).includes(R) || whereText === read.where)) {
     return human(`${label} writes data computed from ${R} (read earlier), but its where does not clearly name the row that was read: ${byHand}`);
   }
+  const decl = tableDecl(u.table);
+  if (!decl) return human(`${label} writes data computed from ${R}, but ${table}'s declaration cannot be read here, so its columns cannot be shown to be numbers that are never NULL: write \`sql\\\`\${${table}.column} ± \${…}\\\`\` by hand`);
+  const scope: RowScope = { row: R, table, decl, locals };
+
   const edits: Edit[] = [];
-  const inSet = (n: Node) => n.getStart() >= u.set.getStart() && n.getEnd() <= u.set.getEnd();
+  let usesSql = false;
   for (const p of u.set.getProperties()) {
-    if (!Node.isPropertyAssignment(p) || !referencedNames(p).includes(R)) continue;
-    const init = p.getInitializerOrThrow();
-    const self = `${R}.${p.getName()}`;
-    const op = Node.isBinaryExpression(init) ? init.getOperatorToken().getText() : '';
-    const [l, r] = Node.isBinaryExpression(init) ? [init.getLeft(), init.getRight()] : [undefined, undefined];
-    const other: Expression | undefined = l?.getText() === self && (op === '+' || op === '-') ? (r as Expression) : r?.getText() === self && op === '+' ? (l as Expression) : undefined;
-    if (!other || referencedNames(other).includes(R)) return human(`${label} sets ${p.getName()} from ${R} in a way other than \`${self} ± n\`: it needs a version check (a where on the value read, \`.returning()\` checked) by hand`);
-    const column = columnDecl(u.table, p.getName());
-    if (!column) return human(`${label} adds to ${self}, but the column's declaration in ${table} cannot be read here, so it cannot be shown to be a number that is never NULL: write \`sql\\\`\${${table}.${p.getName()}} ${op} \${…}\\\`\` by hand`);
-    if (!NUMBER_COLUMN.test(column) || !/\.notNull\(\)/.test(column)) return human(`${label} adds to ${self}, but ${table}.${p.getName()} is not a notNull() number column (NULL stays NULL in SQL, text would not add): decide by hand`);
-    edits.push({ start: init.getStart(), end: init.getEnd(), text: `sql\`\${${table}.${p.getName()}} ${op} \${${other.getText()}}\`` });
+    if (!Node.isPropertyAssignment(p) || !referencedNames(p).some((n) => n === R || locals.has(n))) continue;
+    const expr = toSql(p.getInitializerOrThrow(), scope);
+    if (typeof expr === 'string' || !expr.usesSql || expr.columns[0] !== p.getName()) {
+      return human(`${label} sets ${p.getName()} from ${R} in a way other than \`${R}.${p.getName()} ± n\`${typeof expr === 'string' ? ` (${expr})` : ''}: it needs a version check (a where on the value read, \`.returning()\` checked) by hand`);
+    }
+    edits.push({ start: p.getInitializerOrThrow().getStart(), end: p.getInitializerOrThrow().getEnd(), text: expr.text });
+    usesSql = true;
   }
-  // Any other look at the row between the read and the write (a guard) makes this a check-then-act.
-  const uses = fn.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === R && id.getStart() > read.decl.getEnd() && id.getEnd() <= setCall.getEnd() && !inSet(id));
-  const guarded = uses.filter((id) => {
-    const parent = id.getParent();
-    if (Node.isPrefixUnaryExpression(parent) || (Node.isIfStatement(parent) && parent.getExpression() === id)) return false; // if (!row)
-    return !(Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) && !(u.where && id.getStart() >= u.where.getStart());
+
+  // Every other look at the row (or a value computed from it) before the write must be a check that ends the
+  // request: those become the write's condition. Anything else (a branch that goes on, a value sent elsewhere) is
+  // a decision SQL cannot re-make.
+  const inSet = (n: Node) => n.getStart() >= u.set.getStart() && n.getEnd() <= u.set.getEnd();
+  const inWhere = (n: Node) => Boolean(u.where && n.getStart() >= u.where.getStart() && n.getEnd() <= u.where.getEnd());
+  const guards = new Map<IfStatement, Guard>();
+  const written = new Set(referencedNames(u.set).filter((n) => locals.has(n)));
+  for (const id of fn.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const name = id.getText();
+    if ((name !== R && !locals.has(name)) || !isReference(id) || inSet(id) || inWhere(id)) continue;
+    if (id.getStart() <= read.decl.getEnd()) continue;
+    if (written.has(name) && id.getStart() > setCall.getEnd()) {
+      return human(`${label} writes ${name}, computed from ${R}, and ${name} is also used on line ${id.getStartLineNumber()} after the write, where it would no longer be the value the database wrote: take it from \`.returning()\` by hand`);
+    }
+    if (!between(id) || isLocalInitializer(id, locals)) continue;
+    const stmt = id.getFirstAncestorByKind(SyntaxKind.IfStatement);
+    if (name === R && isNullCheck(id.getParentOrThrow(), R) && stmt && isNullCheck(stmt.getExpression(), R)) continue; // if (!row) return 404
+    if (!stmt || !(stmt.getExpression().getStart() <= id.getStart() && id.getEnd() <= stmt.getExpression().getEnd())) {
+      return human(`${label} writes data computed from ${R}, and ${name} is also looked at on line ${id.getStartLineNumber()} before the write: if that decides anything, a bare \`sql\` increment would drop it; ${byHand}`);
+    }
+    if (guards.has(stmt)) continue;
+    const g = translateGuard(stmt, scope);
+    if (typeof g === 'string') return human(`${label} writes data computed from ${R} after checking it, but ${g}: ${byHand}`);
+    if (g.conditions.length) guards.set(stmt, g);
+  }
+  edits.push(...unusedLocalRemovals(fn, locals, u.set));
+  const message = `${label} wrote ${edits.length === 1 ? 'a value' : 'values'} computed from ${R} (read earlier): two concurrent requests both read the same number and one change was lost. Now the database does the arithmetic (sql\`\${column} ± n\`)`;
+  if (guards.size === 0) return { kind: 'edit', edits, imports: [], drizzleImports: usesSql ? ['sql'] : [], message };
+  return conditionalWrite({ label, scope, update: u, guards: [...guards.values()], setEdits: edits, relPath, reserved, byHand });
+}
+
+/** Locals declared after the read and before the write whose value comes from the row (`const next = row.n + 1`). */
+function rowLocals(fn: Node, read: DrizzleRead, between: (n: Node) => boolean): Map<string, Node> {
+  const names = derivedNames(fn, (init) => referencedNames(init).includes(read.name));
+  const out = new Map<string, Node>();
+  for (const d of fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const init = d.getInitializer();
+    if (init && between(d) && Node.isIdentifier(d.getNameNode()) && names.has(d.getName()) && d.getVariableStatement()?.getDeclarationKind() === 'const') out.set(d.getName(), init);
+  }
+  return out;
+}
+
+/**
+ * Row-derived locals whose every use was turned into SQL in the set (checks stay in the code, as a fast path) are
+ * left unused by the rewrite: their declarations go, a line each, so no dead `const next = row.n + 1` stays behind.
+ */
+function unusedLocalRemovals(fn: Node, locals: Map<string, Node>, set: Node): Edit[] {
+  const within = (n: Node, outer: Node) => n.getStart() >= outer.getStart() && n.getEnd() <= outer.getEnd();
+  const removed = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, init] of locals) {
+      if (removed.has(name)) continue;
+      const decl = init.getParentIfKindOrThrow(SyntaxKind.VariableDeclaration);
+      const uses = fn.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name && isReference(id) && !within(id, decl));
+      const consumed = (id: Node) => within(id, set) || [...removed].some((r) => within(id, locals.get(r)!));
+      if (uses.length && uses.every(consumed) && decl.getVariableStatement()?.getDeclarations().length === 1) {
+        removed.add(name);
+        grew = true;
+      }
+    }
+  }
+  return [...removed].map((name) => {
+    const stmt = locals.get(name)!.getFirstAncestorByKindOrThrow(SyntaxKind.VariableStatement);
+    const text = stmt.getSourceFile().getFullText();
+    const lineEnd = text.indexOf('\n', stmt.getEnd());
+    return { start: stmt.getStartLinePos(), end: lineEnd < 0 ? stmt.getEnd() : lineEnd + 1, text: '' };
   });
-  if (guarded.length) return human(`${label} writes data computed from ${R}, and ${R} is also looked at on line ${guarded[0]!.getStartLineNumber()} before the write: if that is a check, a bare \`sql\` increment would drop it; ${byHand}`);
-  return { kind: 'edit', edits, imports: [], sqlImport: true, message: `${label} wrote ${edits.length === 1 ? 'a value' : 'values'} computed from ${R} (read earlier): two concurrent requests both read the same number and one change was lost. Now the database does the arithmetic (sql\`\${column} ± n\`)` };
+}
+
+/** An identifier that names a variable (not `x.name`, not `{ name: … }`'s key). */
+function isReference(id: Node): boolean {
+  const parent = id.getParent();
+  return !(parent && (Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent) || Node.isVariableDeclaration(parent) || Node.isBindingElement(parent)) && parent.getNameNode() === id);
+}
+
+/** Inside the initializer of a row-derived local: judged where the local itself is used. */
+function isLocalInitializer(id: Node, locals: Map<string, Node>): boolean {
+  return [...locals.values()].some((init) => id.getStart() >= init.getStart() && id.getEnd() <= init.getEnd());
+}
+
+/**
+ * A read that already keeps concurrent writers out: `.for('update')` inside the same transaction (the row is locked
+ * until commit), or a serializable transaction around both (the database aborts one of two conflicting runs).
+ */
+function lockedNote(read: DrizzleRead, setCall: CallExpression, label: string): string | undefined {
+  const fn = enclosingFunction(setCall);
+  const call = fn?.getParentIfKind(SyntaxKind.CallExpression);
+  const callee = call?.getExpression();
+  if (!fn || !call || !Node.isPropertyAccessExpression(callee) || callee.getName() !== 'transaction' || call.getArguments()[0] !== fn) return undefined;
+  if (enclosingFunction(read.decl) !== fn) return undefined;
+  if (/\.for\(\s*['"](?:update|no key update)['"]/.test(read.text)) {
+    return `${label} is checked and written from ${read.name}, read with .for('update') in the same transaction: the row stays locked until commit, so no concurrent write slips in; left as written`;
+  }
+  if (/\bisolationLevel\s*:\s*['"]serializable['"]/.test(call.getArguments()[1]?.getText() ?? '')) {
+    return `${label} is checked and written from ${read.name}, read in the same serializable transaction: the database aborts one of two concurrent runs, so the check holds; left as written`;
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@
  *   (`--version-check <files>`, or a `// genie-fix: version-check` comment): then it checks the version the client read.
  * Already version-checked writes (the version in where, increment) are left alone.
  */
-import { SyntaxKind, type CallExpression, type Node, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
 import type { Codemod, CodemodContext } from '../types.ts';
 import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './messages.ts';
@@ -76,9 +76,22 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   return { kind: 'leave', note: info.versionField ? blindWriteNote(label, site.context.method, info.versionField, scope.rel) : noVersionNote(call.model) };
 }
 
-/** `sql` is already bound to something other than drizzle-orm's (another driver's tagged template). */
-function otherSql(sf: SourceFile): boolean {
-  return sf.getImportDeclarations().some((d) => d.getModuleSpecifierValue() !== 'drizzle-orm' && d.getNamedImports().some((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === 'sql'));
+/** Of `names`, those this file already binds to something other than drizzle-orm's (another driver's `sql`, a local `and`). */
+function boundElsewhere(sf: SourceFile, names: string[]): string[] {
+  const taken = new Set<string>();
+  for (const d of sf.getImportDeclarations()) {
+    if (d.getModuleSpecifierValue() === 'drizzle-orm') continue;
+    for (const n of d.getNamedImports()) taken.add((n.getAliasNode() ?? n.getNameNode()).getText());
+    const own = d.getDefaultImport() ?? d.getNamespaceImport();
+    if (own) taken.add(own.getText());
+  }
+  for (const kind of [SyntaxKind.VariableDeclaration, SyntaxKind.Parameter, SyntaxKind.FunctionDeclaration] as const) {
+    for (const decl of sf.getDescendantsOfKind(kind)) {
+      const n = decl.getNameNode();
+      if (n && Node.isIdentifier(n)) taken.add(n.getText());
+    }
+  }
+  return names.filter((n) => taken.has(n));
 }
 
 /** A previous run (or the author) already routes this delegate's writes in `fn` through versionedUpdate. */
@@ -90,13 +103,14 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
   const edits: Edit[] = [];
   const changes = [];
   const imports = new Set<string>();
-  let sqlImport = false;
+  const drizzleNames = new Set<string>();
   for (const update of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const prisma = planUpdate(update, scope);
-    const drizzle = prisma ? undefined : planDrizzle(update);
-    const outcome = drizzle?.kind === 'edit' && otherSql(sf) ? human(`${drizzle.message.split(' wrote ')[0]} can become an atomic sql\`…\` update, but this file already has a \`sql\` from another module: write it by hand`) : (prisma ?? drizzle);
+    let outcome = prisma ?? planDrizzle(update, scope.rel, scope.reserved);
     if (!outcome) continue;
-    if (drizzle?.kind === 'edit' && outcome === drizzle) sqlImport = true;
+    const clash = outcome.kind === 'edit' ? boundElsewhere(sf, outcome.drizzleImports ?? []) : [];
+    if (clash.length) outcome = human(`this Drizzle update can be made safe with ${(outcome as { drizzleImports: string[] }).drizzleImports.join(', ')} from drizzle-orm, but this file already has ${clash.map((n) => `\`${n}\``).join(', ')} from somewhere else: write it by hand`);
+    if (outcome.kind === 'edit') for (const n of outcome.drizzleImports ?? []) drizzleNames.add(n);
     if (outcome.kind === 'human') result.candidates.push(noteAt(ctx, update, outcome.reason, MEMO));
     else if (outcome.kind === 'leave') {
       if (outcome.note) result.notes.push(noteAt(ctx, update, outcome.note));
@@ -110,7 +124,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
   }
   if (edits.length === 0) return;
   if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports], edits);
-  if (sqlImport) ensureNamedImport(sf, 'drizzle-orm', ['sql'], edits);
+  if (drizzleNames.size) ensureNamedImport(sf, 'drizzle-orm', [...drizzleNames], edits);
   if (!applyEdits(sf, edits)) {
     result.failures.push(noteAt(ctx, sf, 'overlapping update rewrites'));
     return;

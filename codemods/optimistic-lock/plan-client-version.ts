@@ -7,6 +7,7 @@ import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, ty
 import { eolOf, indentOf, indentUnit, usesSemicolons } from '../ast.ts';
 import { isFunctionLike } from '../lib/route-handler.ts';
 import { indentMore, versionedWrite, type Layout } from './conflict.ts';
+import { freshName } from './fresh-name.ts';
 import { clientVersionMessage, noVersionNote } from './messages.ts';
 import { human, type Outcome } from './plan.ts';
 import { dataKeys, rereadArgs, type PrismaCall } from './query.ts';
@@ -100,15 +101,4 @@ function withVersionBump(update: CallExpression, data: Node): string {
   const start = data.getStart() - update.getStart();
   const bumped = data.getText().replace(/,?\s*\}$/, '') + ', version: { increment: 1 } }';
   return text.slice(0, start) + bumped + text.slice(start + data.getWidth());
-}
-
-/** `base`, or `base2`, `base3` … when the function or this run already uses that name; reserves it. */
-function freshName(fn: Node, base: string, reserved: Set<string>): string {
-  const used = new Set(fn.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()));
-  for (let n = 1; ; n++) {
-    const name = n === 1 ? base : `${base}${n}`;
-    if (used.has(name) || reserved.has(name)) continue;
-    reserved.add(name);
-    return name;
-  }
 }

@@ -2,7 +2,7 @@
 import type { Edit } from '../ast.ts';
 
 export type Outcome =
-  | { kind: 'edit'; edits: Edit[]; imports: string[]; message: string }
+  | { kind: 'edit'; edits: Edit[]; imports: string[]; message: string; /** Names the edit uses from 'drizzle-orm' (sql, and, gte …). */ drizzleImports?: string[] }
   | { kind: 'human'; reason: string }
   | { kind: 'leave'; note?: string };
 

@@ -1,4 +1,4 @@
-// Drizzle tables of the fixtures: a page-view counter and a voucher whose uses are capped.
+// Drizzle tables of the fixtures: a page-view counter, a voucher whose uses are capped, prepaid credits, a seat booking.
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 export const pageStats = pgTable('page_stats', {
@@ -11,4 +11,17 @@ export const vouchers = pgTable('vouchers', {
   code: text('code').primaryKey(),
   used: integer('used').notNull().default(0),
   maxUses: integer('max_uses').notNull(),
+});
+
+export const wallets = pgTable('wallets', {
+  id: text('id').primaryKey(),
+  ownerId: text('owner_id').notNull(),
+  credits: integer('credits').notNull().default(0),
+  note: text('note'),
+});
+
+export const flights = pgTable('flights', {
+  id: integer('id').primaryKey(),
+  seatsLeft: integer('seats_left').notNull(),
+  status: text('status').notNull(),
 });

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { db } from '@/lib/drizzle';
 import { vouchers } from '@/lib/drizzle-schema';
 
-// Redeems a voucher while it has uses left: the cap is checked on the read, so a bare increment would drop it.
+// Redeems a voucher while it has uses left: the cap moves into the where, so two redemptions of the last use cannot both pass.
 export async function POST(req: Request) {
   const { code } = (await req.json()) as { code: string };
   const [voucher] = await db.select().from(vouchers).where(eq(vouchers.code, code));
