@@ -3,8 +3,8 @@
  * (examples/genie-app) and the Genie routes, so `diagnose --url` alone works. Unknown keys are
  * errors, so a typo is named instead of silently ignored.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { readJsonFlagFile } from './json-file.ts';
 import { UsageError } from './errors.ts';
 import { registerSecret } from './redact.ts';
 import { checkTargetVersion, targetConfigFields } from './target/section.ts';
@@ -140,19 +140,7 @@ export function parseConfig(raw: unknown, source = 'config'): TargetConfig {
 
 export async function loadConfig(file?: string): Promise<TargetConfig> {
   if (!file) return parseConfig({});
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read --config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  let raw: unknown;
-  try {
-    // Editors on Windows save "UTF-8 with BOM"; JSON.parse rejects the invisible U+FEFF.
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new UsageError(`--config ${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const raw = await readJsonFlagFile(file, '--config');
   return parseConfig(raw, `--config ${file}`);
 }
 

@@ -3,8 +3,8 @@
  * description. `{ "pattern": { "id": "user{n:3}", "password": "pass-{n:3}", "first": 1, "count": 120 } }`
  * or `{ "list": [{ "id": "…", "password": "…" }] }`; `id` fills whatever login field the app reads.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { readJsonFlagFile } from '../json-file.ts';
 import { UsageError } from '../errors.ts';
 import { formatIssues } from './issues.ts';
 
@@ -48,17 +48,6 @@ export function parseAccounts(raw: unknown, source: string): AccountsFile {
 }
 
 export async function loadAccountsFile(file: string): Promise<AccountsFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read --accounts ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new UsageError(`--accounts ${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const raw = await readJsonFlagFile(file, '--accounts');
   return parseAccounts(raw, `--accounts ${file}`);
 }
