@@ -119,8 +119,6 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
   const notes = wrap.map((m) =>
     noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
   );
-  // The AI SDK template imports the queue as './gemini-queue.js'; add that sibling explicitly too.
-  ctx.addTemplate('gemini-queue', sf);
   ensureNamedImport(sf, ctx.addTemplate('gemini-queue-ai-sdk', sf), ['queuedGeminiModel'], edits);
   if (!applyEdits(sf, edits)) {
     result.failures.push(noteAt(ctx, sf, 'overlapping AI SDK Gemini models; wrap them with queuedGeminiModel by hand'));

@@ -7,9 +7,15 @@ export const templateDependencies: Record<string, Record<string, string>> = {
   // `apply --store redis` variants: copied under the base name (cache.ts, login-limiter.ts).
   'cache.redis': { ioredis: '^5.11.1', 'lru-cache': '^11.5.3' },
   'login-limiter.redis': { ioredis: '^5.11.1', 'rate-limiter-flexible': '^11.4.0' },
-  'gemini-queue': { 'p-queue': '^9.3.5' },
-  // Never added in practice: gemini-queue only copies this template into apps that already depend on `ai`.
+  // The Gemini queue's modules: gemini-queue.ts (retrying) and gemini-limit-only.ts share the bounded queue.
+  'gemini-bounded-queue': { 'p-queue': '^9.3.5' },
+  'gemini-limit-only': {},
+  'gemini-queue': {},
+  'gemini-retry-info': {},
+  'gemini-stream-release': {},
+  // Never added in practice: gemini-queue only copies these templates into apps that already depend on `ai`.
   'gemini-queue-ai-sdk': { ai: '^6.0.0' },
+  'gemini-limit-only-ai-sdk': { ai: '^6.0.0' },
   'login-limiter': { 'rate-limiter-flexible': '^11.4.0' },
   'line-splitter': { 'eventsource-parser': '^3.1.1' },
   'optimistic-lock': {},

@@ -37,6 +37,36 @@ function readAlias(root: string): PathAlias | undefined {
   return { prefix: '@/', base: path.resolve(root, options.baseUrl ?? '.', target.slice(0, -1)) };
 }
 
+/** `from './x'`, `'./x.ts'` or `'./x.js'`: a template importing a sibling template (group 2 is its name). */
+const SIBLING_IMPORT = /(from\s+['"])\.\/([\w-]+?)(?:\.[jt]s)?(['"])/g;
+
+/**
+ * Templates name their siblings `./x.js` (what this repo's NodeNext type-check wants), but Next.js's bundlers
+ * (webpack and Turbopack, Next 16) do not map `./x.js` to x.ts: `next build` fails "Module not found". In the app,
+ * siblings are named without an extension, as apply names templates everywhere else, except where the app's own
+ * TypeScript requires `.js` (ES modules under node16/nodenext resolution).
+ */
+function withSiblingSpecifiers(text: string, extension: '' | '.js'): string {
+  return text.replace(SIBLING_IMPORT, (_all, head: string, name: string, quote: string) => `${head}./${name}${extension}${quote}`);
+}
+
+/** True for an ES-module package (`"type": "module"`) whose tsconfig resolves like node16/nodenext. */
+function needsJsExtension(root: string): boolean {
+  const pkg = path.join(root, 'package.json');
+  const tsconfig = path.join(root, 'tsconfig.json');
+  if (!fs.existsSync(pkg) || !fs.existsSync(tsconfig)) return false;
+  try {
+    if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { type?: unknown }).type !== 'module') return false;
+  } catch {
+    return false;
+  }
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const { module, moduleResolution } = parsed?.options ?? {};
+  if (moduleResolution !== undefined) return moduleResolution === ts.ModuleResolutionKind.Node16 || moduleResolution === ts.ModuleResolutionKind.NodeNext;
+  // module node16 / node18 / node20 / nodenext imply that resolution.
+  return module !== undefined && module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext;
+}
+
 /** Bare package names a template imports (`lru-cache`, `@scope/pkg`), ignoring node: builtins and relatives. */
 function importedPackages(text: string): string[] {
   const names = new Set<string>();
@@ -70,12 +100,15 @@ export class Workspace {
   /** Templates added in this run: name → app-relative path, for the summary. */
   readonly templatesAdded = new Map<string, string>();
   readonly dependenciesAdded = new Map<string, string>();
+  /** How copied templates name each other: '' (bundlers resolve only that), '.js' where the app's TypeScript demands it. */
+  readonly siblingExtension: '' | '.js';
 
   constructor(
     readonly root: string,
     readonly store: TemplateStore = 'memory',
   ) {
     this.alias = readAlias(root);
+    this.siblingExtension = needsJsExtension(root) ? '.js' : '';
     const srcLayout = fs.existsSync(path.join(root, 'src/app')) || fs.existsSync(path.join(root, 'src/pages'));
     this.templateDir = srcLayout ? 'src/lib/genie' : 'lib/genie';
   }
@@ -118,7 +151,7 @@ export class Workspace {
     else this.staged.set(abs, { before, after: content });
   }
 
-  /** Copies codemods/templates/<name>.ts to <lib>/genie/<name>.ts (byte-identical) with its dependencies. */
+  /** Copies codemods/templates/<name>.ts to <lib>/genie/<name>.ts (byte-identical but for sibling specifiers) with its siblings and dependencies. */
   addTemplate(name: string, from: SourceFile): string {
     // A store variant (<name>.redis.ts) replaces the template under the same name and exports.
     const variant = this.store === 'memory' ? undefined : `${name}.${this.store}`;
@@ -126,13 +159,13 @@ export class Workspace {
     const source = path.join(TEMPLATES_DIR, `${useVariant ? variant : name}.ts`);
     if (!fs.existsSync(source)) throw new Error(`template ${name} is missing from ${TEMPLATES_DIR}`);
     const rel = `${this.templateDir}/${name}.ts`;
-    const text = fs.readFileSync(source, 'utf8');
+    const text = withSiblingSpecifiers(fs.readFileSync(source, 'utf8'), this.siblingExtension);
     const existing = this.read(rel);
     if (existing === undefined) {
       this.write(rel, text);
       this.templatesAdded.set(name, rel);
-      // Templates may import their siblings ('./cache.ts').
-      for (const m of text.matchAll(/from\s+['"]\.\/([\w-]+?)(?:\.ts)?['"]/g)) this.addTemplate(m[1]!, from);
+      // Templates import their siblings ('./gemini-queue.js'); each is copied beside them.
+      for (const m of text.matchAll(SIBLING_IMPORT)) this.addTemplate(m[2]!, from);
       // Versions the templates were tested with; a package missing there gets genie-fix's own version.
       const deps = (useVariant ? templateDependencies[variant] : undefined) ?? templateDependencies[name] ?? {};
       const own = ownVersions();
