@@ -201,6 +201,12 @@ describe('optimistic-lock inside $transaction', () => {
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('the app declares Prisma 4')]);
   });
 
+  it('a total recomputed from all child rows is reported with the true race, not given a compare-and-set on the parent', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-cart-total-from-lines');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^cart\.update writes total computed from all cartLine rows read by findMany \(line 12\).*FOR UPDATE.*Serializable/)]);
+  });
+
   it('an atomic increment in a transaction and a guard on another row stay silent', async () => {
     for (const name of ['no-transform-atomic-increment', 'no-transform-guard-other-row']) {
       const s = await runFixtureCase('optimistic-lock', name);

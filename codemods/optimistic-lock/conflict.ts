@@ -1,4 +1,5 @@
 /** The text of a version-checked write and of what happens on a conflict, laid out like the file around it. */
+import { eolOf, indentOf, indentUnit, usesSemicolons, type Edit } from '../ast.ts';
 import type { WriteSite } from './write-site.ts';
 
 export interface Layout {
@@ -8,6 +9,17 @@ export interface Layout {
   /** One indent step. */
   unit: string;
   semi: string;
+}
+
+/** The file's own line ending, indent step and semicolon habit, at the write's statement. */
+export function layoutAt(site: WriteSite): Layout {
+  const sf = site.statement.getSourceFile();
+  return { eol: eolOf(sf), pad: indentOf(site.statement), unit: indentUnit(sf), semi: usesSemicolons(sf) ? ';' : '' };
+}
+
+/** The write's statement replaced by `lines` (relative to its indent). */
+export function replaceStatement(site: WriteSite, lines: string[], l: Layout): Edit {
+  return { start: site.statement.getStart(), end: site.statement.getEnd(), text: lines.map((x, i) => (i === 0 ? x : l.pad + x)).join(l.eol) };
 }
 
 /**

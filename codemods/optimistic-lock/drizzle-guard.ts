@@ -29,6 +29,16 @@ const mentionsRow = (n: Node, s: RowScope) => referencedNames(n).some((x) => x =
 
 const strip = (n: Node): Node => (Node.isParenthesizedExpression(n) ? strip(n.getExpression()) : n);
 
+const EFFECTS = new Set([SyntaxKind.CallExpression, SyntaxKind.AwaitExpression, SyntaxKind.NewExpression, SyntaxKind.PostfixUnaryExpression, SyntaxKind.TaggedTemplateExpression]);
+
+/** A value the rewrite may evaluate once more (in the where, or in the set beside a local that stays) must be pure. */
+function effectful(n: Node): boolean {
+  const all = [n, ...n.getDescendants()];
+  const assigns = (x: Node) => Node.isBinaryExpression(x) && /^(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=$/.test(x.getOperatorToken().getText());
+  const steps = (x: Node) => Node.isPrefixUnaryExpression(x) && (x.getOperatorToken() === SyntaxKind.PlusPlusToken || x.getOperatorToken() === SyntaxKind.MinusMinusToken);
+  return all.some((x) => EFFECTS.has(x.getKind()) || assigns(x) || steps(x));
+}
+
 /** `row.f` → `t.f`; a row-derived local → its initializer's SQL; `row.f ± x` (x not from the row) → sql arithmetic. */
 export function toSql(expr: Node, s: RowScope): SqlExpr | string {
   const e = strip(expr);
@@ -45,6 +55,7 @@ export function toSql(expr: Node, s: RowScope): SqlExpr | string {
     const side = mentionsRow(l, s) && !mentionsRow(r, s) ? { col: l, value: r, colFirst: true } : !mentionsRow(l, s) && mentionsRow(r, s) ? { col: r, value: l, colFirst: false } : undefined;
     const col = side && strip(side.col);
     if (!side || !col || !Node.isPropertyAccessExpression(col) || col.getExpression().getText() !== s.row) return `\`${e.getText()}\` is not \`${s.row}.field ± value\``;
+    if (effectful(side.value)) return `\`${side.value.getText().slice(0, 40)}\` calls or assigns something, which the rewrite could run a second time`;
     const column = toSql(col, s);
     if (typeof column === 'string') return column;
     if (columnKind(s.decl, column.columns[0]!) !== 'number') return `${column.text} is not a number column, so \`${op}\` in SQL would not do what it did in JavaScript`;
@@ -81,6 +92,7 @@ export function translateGuard(stmt: IfStatement, s: RowScope): Guard | string {
     if (!mentionsRow(l, s)) [l, r, o] = [r, l, MIRROR[op] ?? op];
     const left = toSql(l, s);
     if (typeof left === 'string') return `on line ${line}, ${left}`;
+    if (!mentionsRow(r, s) && effectful(r)) return `the check on line ${line} compares with \`${r.getText().slice(0, 40)}\`, which calls or assigns something the where would run a second time`;
     const right = mentionsRow(r, s) ? toSql(r, s) : { text: r.getText(), columns: [], usesSql: false };
     if (typeof right === 'string') return `on line ${line}, ${right}`;
     const relational = MIRROR[o] !== undefined;

@@ -14,6 +14,7 @@ import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, 
 import type { Codemod, CodemodContext } from '../types.ts';
 import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './messages.ts';
 import { optInFrom, type OptIn } from './opt-in.ts';
+import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
 import { planAtomic } from './plan-atomic.ts';
 import { planClientVersion } from './plan-client-version.ts';
@@ -47,6 +48,8 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   const tx = transactionOf(update);
   const fn = tx?.kind === 'interactive' ? enclosingFunction(tx.call) : enclosingFunction(update);
   if (!fn || alreadyVersioned(fn, `${call.client}.${call.model}`)) return { kind: 'leave' };
+  const aggregate = aggregateRace(fn, update, call.model, data, tx);
+  if (aggregate) return human(aggregate);
   const info = scope.models.get(call.model) ?? {};
   const label = `${call.model}.update`;
   const args = { ...call, args: call.args };
@@ -66,7 +69,7 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
     }
     const atomic = planAtomic(label, data, rmw, decision, info);
-    if (atomic || !tx) return atomic ?? planCompareAndSet({ label, update, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
+    if (atomic || !tx) return atomic ?? planCompareAndSet({ label, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
     return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel, prismaMajor: scope.prismaMajor });
   }
   const site = writeSite(update, scope.rel);

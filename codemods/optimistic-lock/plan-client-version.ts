@@ -4,9 +4,8 @@
  * makes first; a value the write declared is re-read with the write's own `where` / `select` / `include` / `omit`.
  */
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
-import { eolOf, indentOf, indentUnit, usesSemicolons } from '../ast.ts';
 import { isFunctionLike } from '../lib/route-handler.ts';
-import { indentMore, versionedWrite, type Layout } from './conflict.ts';
+import { indentMore, layoutAt, replaceStatement, versionedWrite } from './conflict.ts';
 import { freshName } from './fresh-name.ts';
 import { clientVersionMessage, noVersionNote } from './messages.ts';
 import { human, type Outcome } from './plan.ts';
@@ -50,8 +49,7 @@ export function planClientVersion(input: ClientVersionInput): Outcome {
   const reread = site.declared ? rereadArgs(call.args) : '';
   if (reread === undefined) return human(`${optedIn}: its arguments hold more than where/select/include/omit, so its result cannot be re-read in the same shape; use versionedUpdate by hand`);
 
-  const sf = update.getSourceFile();
-  const l: Layout = { eol: eolOf(sf), pad: indentOf(site.statement), unit: indentUnit(sf), semi: usesSemicolons(sf) ? ';' : '' };
+  const l = layoutAt(site);
   const u = l.unit;
   const v = freshName(site.fn, field === 'version' ? 'clientVersion' : 'clientUpdatedAt', reserved);
   const delegate = `${call.client}.${call.model}`;
@@ -77,7 +75,7 @@ export function planClientVersion(input: ClientVersionInput): Outcome {
   }
   return {
     kind: 'edit',
-    edits: [{ start: site.statement.getStart(), end: site.statement.getEnd(), text: lines.map((x, i) => (i === 0 ? x : l.pad + x)).join(l.eol) }],
+    edits: [replaceStatement(site, lines, l)],
     imports: ['versionedUpdate', 'ConflictError', 'conflictResponse', field === 'version' ? 'clientVersionOf' : 'clientUpdatedAtOf'],
     message: clientVersionMessage(label, method, body, field),
   };

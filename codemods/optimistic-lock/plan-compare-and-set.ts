@@ -4,10 +4,9 @@
  * has one, else the fields read). The statement is replaced where it stands; a value it declared is re-read
  * with the update's own `where` / `select` / `include` / `omit`, so the rest of the function sees the same shape.
  */
-import { Node, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
-import { eolOf, indentOf, indentUnit, usesSemicolons } from '../ast.ts';
+import { Node, type ObjectLiteralExpression } from 'ts-morph';
 import { provenNonNull } from '../lib/null-guards.ts';
-import { importsFor, indentMore, versionedWrite, type Layout } from './conflict.ts';
+import { importsFor, indentMore, layoutAt, replaceStatement, versionedWrite } from './conflict.ts';
 import { compareAndSetMessage, MARKER } from './messages.ts';
 import { human, type Outcome } from './plan.ts';
 import { dataKeys, propMap, rereadArgs, objectProp, type PrismaCall } from './query.ts';
@@ -17,7 +16,6 @@ import { acceptsResponse, type WriteSite } from './write-site.ts';
 
 export interface CompareAndSetInput {
   label: string;
-  update: CallExpression;
   call: PrismaCall & { args: ObjectLiteralExpression };
   where: ObjectLiteralExpression;
   data: Node;
@@ -31,7 +29,7 @@ export interface CompareAndSetInput {
 }
 
 export function planCompareAndSet(input: CompareAndSetInput): Outcome {
-  const { label, update, call, where, data, info, rmw, decision, site, optedIn, relPath } = input;
+  const { label, call, where, data, info, rmw, decision, site, optedIn, relPath } = input;
   const { readVar } = rmw;
   const byHand = `write it with versionedUpdate + retryOnConflict by hand`;
   const whereKeys = propMap(where);
@@ -71,8 +69,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   const reread = site.declared ? rereadArgs(call.args) : '';
   if (reread === undefined) return human(`${label} is a read-modify-write of ${readVar}, but its arguments hold more than where/select/include/omit, so its result cannot be re-read in the same shape: ${byHand}`);
 
-  const sf = update.getSourceFile();
-  const l: Layout = { eol: eolOf(sf), pad: indentOf(site.statement), unit: indentUnit(sf), semi: usesSemicolons(sf) ? ';' : '' };
+  const l = layoutAt(site);
   const u = l.unit;
   const delegate = `${call.client}.${call.model}`;
   // In a route the call moves one level in (inside try): copied multi-line text moves with it.
@@ -95,7 +92,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   const checked = [...decision.guardedFields].filter((f) => !whereKeys.has(f)).map((f) => `${readVar}.${f}`);
   return {
     kind: 'edit',
-    edits: [{ start: site.statement.getStart(), end: site.statement.getEnd(), text: lines.map((x, i) => (i === 0 ? x : l.pad + x)).join(l.eol) }],
+    edits: [replaceStatement(site, lines, l)],
     imports: importsFor(site),
     message: compareAndSetMessage(label, readVar, checked, expected.fields, site.context.kind === 'library'),
   };
