@@ -15,7 +15,7 @@ const SDK_METHODS = new Set(['generateContent', 'generateContentStream', 'sendMe
 export function mentionsGemini(text: string): boolean {
   if (/\.(?:generateContent|generateContentStream|sendMessage|sendMessageStream|embedContent)\s*\(/.test(text)) return true;
   if (/\bfetch\s*\(/.test(text) && /from\s+['"](?:\.|[@~#]\/)/.test(text)) return true;
-  return /gemini/i.test(text) || HOST.test(text) || METHOD_PATH.test(text) || ENV_BASE.test(text) || /GEMINI/.test(text) || SDK_MODULES.some((m) => text.includes(m)) || text.includes('queuedGeminiFetch') || text.includes('runGemini');
+  return /gemini/i.test(text) || HOST.test(text) || METHOD_PATH.test(text) || ENV_BASE.test(text) || /GEMINI/.test(text) || SDK_MODULES.some((m) => text.includes(m)) || /queuedGeminiFetch|limitedGeminiFetch|runGemini/.test(text);
 }
 
 /** Does the value of `node` (a URL expression) reach Gemini? Follows const/let initialisers in the same file. */
@@ -84,13 +84,13 @@ export function geminiSdkCalls(sf: SourceFile): CallExpression[] {
 /** The file calls Gemini in any form, queued or not. */
 export function callsGemini(sf: SourceFile): boolean {
   const text = sf.getFullText();
-  if (text.includes('queuedGeminiFetch(') || text.includes('runGemini(')) return true;
+  if (['queuedGeminiFetch(', 'runGemini(', 'limitedGeminiFetch(', 'runGeminiLimited('].some((queued) => text.includes(queued))) return true;
   return geminiFetchCalls(sf).length > 0 || geminiSdkCalls(sf).length > 0;
 }
 
-/** Inside `runGemini(() => …)` already. */
+/** Inside `runGemini(() => …)` or `runGeminiLimited(() => …)` already. */
 export function insideRunGemini(node: Node): boolean {
-  return node.getAncestors().some((a) => Node.isCallExpression(a) && a.getExpression().getText() === 'runGemini');
+  return node.getAncestors().some((a) => Node.isCallExpression(a) && ['runGemini', 'runGeminiLimited'].includes(a.getExpression().getText()));
 }
 
 /** The AI SDK's text/object calls; with a model from its Google provider they call Gemini. */

@@ -45,14 +45,50 @@ describe('gemini-queue reasons (AI SDK and LangChain)', () => {
   });
 });
 
-describe('gemini-queue reasons (models called through the app’s own retry)', () => {
-  it('models called from another module through a p-retry helper that handles 429 are left alone, naming the helper', async () => {
-    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-app-retry');
-    expect(s.changes).toEqual([]);
-    expect(s.notes?.map((n) => [n.file, n.message])).toEqual([
-      ['lib/llm/models.ts', expect.stringContaining('its own 429 retry, retryOnRateLimit(…) at call.ts:17 (lib/llm/call.ts)')],
-      ['lib/llm/models.ts', expect.stringContaining('its own 429 retry, retryOnRateLimit(…) at call.ts:17 (lib/llm/call.ts)')],
+describe('gemini-queue reasons (calls behind the app’s own retry: the limit alone)', () => {
+  const LIMIT_ONLY = "bounded concurrency only; the app's own retry handles 429s";
+
+  it('models called from another module through a p-retry helper get limitedGeminiModel there, naming the helper', async () => {
+    const s = await runFixtureCase('gemini-queue', 'ai-sdk-app-retry-lib');
+    expect(s.changes.map((c) => [c.file, c.line, c.message])).toEqual([
+      ['lib/llm/models.ts', 5, expect.stringContaining(`google('gemini-2.5-flash') → limitedGeminiModel(…): ${LIMIT_ONLY} (retryOnRateLimit(…) at call.ts:17 (lib/llm/call.ts))`)],
+      ['lib/llm/models.ts', 5, expect.stringContaining(`google('gemini-2.0-flash-lite') → limitedGeminiModel(…): ${LIMIT_ONLY}`)],
     ]);
+    expect(s.notes ?? []).toEqual([]);
+  });
+
+  it('the same helper called behind a p-queue leaves the models alone, naming both', async () => {
+    const s = await runFixtureCase('gemini-queue', 'no-transform-ai-sdk-app-retry-lib-limited');
+    expect(s.changes).toEqual([]);
+    expect(s.notes?.map((n) => n.message)).toEqual([
+      expect.stringContaining('retryOnRateLimit(…) at call.ts:21 (lib/llm/call.ts), behind llmQueue.add(…) (p-queue) at line 21'),
+      expect.stringContaining('behind llmQueue.add(…) (p-queue)'),
+    ]);
+  });
+
+  it('a model, an SDK call and a fetch inside the app’s own retry each get the limit-only form, saying why', async () => {
+    const cases: Array<[string, string]> = [
+      ['ai-sdk-app-retry', `→ limitedGeminiModel(…): ${LIMIT_ONLY} (politely(…), which retries on 429 itself (line 20))`],
+      ['sdk-retry-loop', `model.generateContent() → runGeminiLimited(() => …): ${LIMIT_ONLY} (a retry loop checking 429 / RESOURCE_EXHAUSTED at line 9)`],
+      ['sdk-retry-wrapper', `chatModel.generateContent() → runGeminiLimited(() => …): ${LIMIT_ONLY} (withBackoff(…), which retries on 429 itself (line 6))`],
+      ['fetch-retry-loop', `Gemini fetch → limitedGeminiFetch: ${LIMIT_ONLY} (a retry loop checking 429 / RESOURCE_EXHAUSTED at line 6)`],
+    ];
+    for (const [name, message] of cases) {
+      const s = await runFixtureCase('gemini-queue', name);
+      expect(s.changes.map((c) => c.message), name).toEqual([expect.stringContaining(message)]);
+      expect(s.notes ?? [], name).toEqual([]);
+    }
+  });
+
+  it('the same retries behind p-limit stay untouched: the app already bounds them', async () => {
+    for (const [name, limiter] of [
+      ['no-transform-ai-sdk-app-retry-p-limit', 'threeAtOnce(…) (p-limit) at line 22'],
+      ['no-transform-retry-loop-p-limit', 'oneByOne(…) (p-limit) at line 9'],
+    ]) {
+      const s = await runFixtureCase('gemini-queue', name!);
+      expect(s.changes, name).toEqual([]);
+      expect(s.notes?.map((n) => n.message), name).toEqual([expect.stringContaining(limiter!)]);
+    }
   });
 });
 

@@ -2,15 +2,15 @@
  * gemini-queue for the Vercel AI SDK: a Gemini model is wrapped once where it is made
  * (`google('gemini-2.0-flash')` → `queuedGeminiModel(google('gemini-2.0-flash'))`), so every streamText /
  * generateText / generateObject call using it is queued by the AI SDK's own extension point (wrapLanguageModel).
+ * A model whose calls the app already retries on 429 gets the limit alone (`limitedGeminiModel`); what decides is
+ * ./model-guard.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { applyEdits, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
-import { existingGuard } from '../lib/call-guards.ts';
-import { callerOwnKey } from '../lib/caller-key.ts';
-import { appRetryAroundModelsOf } from './app-retry.ts';
-import { aiSdkGeminiCalls, aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
+import { aiSdkGeminiModels, langChainGeminiModels } from '../gemini-detect.ts';
+import { modelVerdict } from './model-guard.ts';
 import type { CodemodContext, CodemodResult } from '../types.ts';
 
 /**
@@ -23,8 +23,6 @@ const PROVEN_AI = new Map([
   [5, 0],
   [6, 0],
 ]);
-/** Wrappers that already retry or fall back around a model (ai-retry's createRetryable, hand-rolled fallbacks). */
-const RETRYING_WRAPPER = /retry|retryable|fallback/i;
 
 /** The `ai` major the app runs: its installed copy (nearest node_modules, as Node resolves it), else its range. */
 function aiVersion(ctx: CodemodContext, from: string): { declared: boolean; version: string | undefined } {
@@ -47,33 +45,6 @@ function proven(version: string | undefined): boolean {
   return oldest !== undefined && (minor ?? 0) >= oldest;
 }
 
-/** Why this model must not get a second queue, or undefined. */
-function alreadyGuarded(model: CallExpression, root: string): string | undefined {
-  for (const a of model.getAncestors()) {
-    if (!Node.isCallExpression(a)) continue;
-    const name = a.getExpression().getText();
-    if (name === 'wrapLanguageModel') return `already wrapped with wrapLanguageModel at line ${a.getStartLineNumber()}; add geminiQueueMiddleware to its middleware list by hand if it has no limiter`;
-    if (RETRYING_WRAPPER.test(name)) return `inside ${name}(…) at line ${a.getStartLineNumber()}, which already retries or falls back to other models on errors; queue retries inside it would delay that fallback by up to GEMINI_MAX_WAIT_MS`;
-  }
-  // A model made per request with the caller's own key: quotas are per user, a shared queue would couple them.
-  const ownKey = callerOwnKey(model);
-  if (ownKey) return ownKey;
-  const guard = existingGuard(model);
-  if (guard) return `its calls already run behind ${guard}; a second queue would stack two policies`;
-  // A model held in a variable: look at the AI SDK calls of this file that use it.
-  const elsewhere = appRetryAroundModelsOf(model.getSourceFile(), root);
-  if (elsewhere) return `the app calls the models of this module through its own 429 retry, ${elsewhere}; a queue retrying inside it would stack two policies and turn the AI SDK's APICallError it classifies into GeminiUnavailableError`;
-  const holder = model.getParentIfKind(SyntaxKind.VariableDeclaration);
-  if (!holder) return undefined;
-  const name = holder.getName();
-  for (const call of aiSdkGeminiCalls(model.getSourceFile())) {
-    if (!call.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name)) continue;
-    const around = existingGuard(call);
-    if (around) return `its calls already run behind ${around}; a second queue would stack two policies`;
-  }
-  return undefined;
-}
-
 /** The model expression on one line, short enough for a note. */
 function brief(model: Node): string {
   const text = model.getText().replace(/\s+/g, ' ');
@@ -81,7 +52,7 @@ function brief(model: Node): string {
 }
 
 function insideQueuedModel(node: Node): boolean {
-  return node.getAncestors().some((a) => Node.isCallExpression(a) && a.getExpression().getText() === 'queuedGeminiModel');
+  return node.getAncestors().some((a) => Node.isCallExpression(a) && ['queuedGeminiModel', 'limitedGeminiModel'].includes(a.getExpression().getText()));
 }
 
 /** Wraps the AI SDK Gemini models of `sf`; records changes, notes and needs-a-human in `result`. */
@@ -97,12 +68,15 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
     .filter((m, _, all) => !all.some((o) => o !== m && o.getStart() <= m.getStart() && o.getEnd() >= m.getEnd()));
   if (models.length === 0) return;
 
-  const wrap: CallExpression[] = [];
+  const queue: CallExpression[] = [];
+  const limit = new Map<CallExpression, string>();
   for (const model of models) {
-    const why = alreadyGuarded(model, ctx.root);
-    if (why) (result.notes ??= []).push(noteAt(ctx, model, `AI SDK Gemini model ${brief(model)}: ${why}`));
-    else wrap.push(model);
+    const verdict = modelVerdict(model, ctx.root);
+    if ('leave' in verdict) (result.notes ??= []).push(noteAt(ctx, model, `AI SDK Gemini model ${brief(model)}: ${verdict.leave}`));
+    else if ('limitOnly' in verdict) limit.set(model, verdict.limitOnly);
+    else queue.push(model);
   }
+  const wrap = [...queue, ...limit.keys()];
   if (wrap.length === 0) return;
 
   const { declared, version } = aiVersion(ctx, sf.getFilePath());
@@ -114,14 +88,23 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
     return;
   }
 
-  const edits: Edit[] = wrap.map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `queuedGeminiModel(${m.getText()})` }));
+  const edits: Edit[] = [
+    ...queue.map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `queuedGeminiModel(${m.getText()})` })),
+    ...[...limit.keys()].map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `limitedGeminiModel(${m.getText()})` })),
+  ];
   // Written before the edits: applying them forgets these nodes.
-  const notes = wrap.map((m) =>
-    noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
-  );
-  ensureNamedImport(sf, ctx.addTemplate('gemini-queue-ai-sdk', sf), ['queuedGeminiModel'], edits);
+  const notes = [
+    ...queue.map((m) =>
+      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
+    ),
+    ...[...limit].map(([m, why]) =>
+      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → limitedGeminiModel(…): bounded concurrency only; the app's own retry handles 429s (${why}). Every call using it waits for one of GEMINI_MAX_CONCURRENCY slots (at most GEMINI_MAX_WAIT_MS) and is never retried here, so retries do not multiply and the app's retry still sees the AI SDK's errors; a stream holds its slot until it is read to the end or cancelled`),
+    ),
+  ];
+  if (queue.length > 0) ensureNamedImport(sf, ctx.addTemplate('gemini-queue-ai-sdk', sf), ['queuedGeminiModel'], edits);
+  if (limit.size > 0) ensureNamedImport(sf, ctx.addTemplate('gemini-limit-only-ai-sdk', sf), ['limitedGeminiModel'], edits);
   if (!applyEdits(sf, edits)) {
-    result.failures.push(noteAt(ctx, sf, 'overlapping AI SDK Gemini models; wrap them with queuedGeminiModel by hand'));
+    result.failures.push(noteAt(ctx, sf, 'overlapping AI SDK Gemini models; wrap them with queuedGeminiModel or limitedGeminiModel by hand'));
     return;
   }
   result.changes.push(...notes);

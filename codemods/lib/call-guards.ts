@@ -62,12 +62,12 @@ function semaphoreBefore(call: CallExpression): string | undefined {
 }
 
 /** A loop around the call, in the function that makes it or one enclosing it, that retries on 429 or rotates keys. */
-function retryLoopAround(call: CallExpression): string | undefined {
+function retryLoopAround(call: CallExpression): Guard | undefined {
   for (const loop of call.getAncestors().filter((a) => LOOPS.includes(a.getKind()))) {
     const fn = loop.getAncestors().find(isFunctionLike);
     const scope = fn?.getText() ?? loop.getText();
-    if (KEY_ROTATION.test(scope)) return `a loop rotating across API keys at line ${loop.getStartLineNumber()}`;
-    if (RATE_LIMITED.test(loop.getText())) return `a retry loop checking 429 / RESOURCE_EXHAUSTED at line ${loop.getStartLineNumber()}`;
+    if (KEY_ROTATION.test(scope)) return { kind: 'key-rotation', why: `a loop rotating across API keys at line ${loop.getStartLineNumber()}` };
+    if (RATE_LIMITED.test(loop.getText())) return { kind: 'retry', why: `a retry loop checking 429 / RESOURCE_EXHAUSTED at line ${loop.getStartLineNumber()}` };
   }
   return undefined;
 }
@@ -98,7 +98,30 @@ function catchRetry(call: CallExpression): string | undefined {
   return undefined;
 }
 
-/** What already bounds or retries this call, in words for the note; undefined when nothing does. */
-export function existingGuard(call: CallExpression): string | undefined {
-  return limiterAround(call) ?? semaphoreBefore(call) ?? retryLoopAround(call) ?? retryWrapperAround(call) ?? catchRetry(call) ?? callerOwnKey(call);
+/**
+ * What already guards a call: a `limiter` bounds how many run at once; a `retry` handles 429s but lets any number
+ * start together (so a concurrency limit without retries of its own can still be added around it); key rotation and
+ * the caller's own key rule out a shared queue. `why` is in words for the note.
+ */
+export interface Guard {
+  kind: 'limiter' | 'retry' | 'key-rotation' | 'own-key';
+  why: string;
+}
+
+/** The guard around this call, a limiter first; undefined when nothing guards it. */
+export function existingGuard(call: CallExpression): Guard | undefined {
+  const limiter = limiterAround(call) ?? semaphoreBefore(call);
+  if (limiter) return { kind: 'limiter', why: limiter };
+  const loop = retryLoopAround(call);
+  if (loop?.kind === 'key-rotation') return loop;
+  // Checked before a retry: a call spending the caller's own key gets no shared limit either.
+  const ownKey = callerOwnKey(call);
+  if (ownKey) return { kind: 'own-key', why: ownKey };
+  const retry = loop?.why ?? retryWrapperAround(call) ?? catchRetry(call);
+  return retry ? { kind: 'retry', why: retry } : undefined;
+}
+
+/** True when `text` (a helper's definition) makes a limiter, queue or semaphore. */
+export function makesLimiter(text: string): boolean {
+  return LIMITER_INIT.test(text);
 }

@@ -1,6 +1,6 @@
 /** Finds an app's route handlers (app router `route.ts`, pages router `pages/api`) and the URL each one serves. */
-import fs from 'node:fs';
 import path from 'node:path';
+import { walkFiles } from '../../codemods/lib/walk-files.ts';
 
 const SKIP = new Set(['node_modules', '.next', '.git', 'generated', 'dist', 'build', 'coverage', '.turbo']);
 const CODE = /\.(?:ts|tsx|js|jsx|mjs)$/;
@@ -16,20 +16,9 @@ export interface RouteFile {
   params: string[];
 }
 
-function walk(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.isDirectory()) {
-      if (!SKIP.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), out);
-    } else if (e.isFile() && CODE.test(e.name) && !e.name.endsWith('.d.ts')) {
-      out.push(path.join(dir, e.name));
-    }
-  }
+/** Code files under `dir`, in the folders a route can live in. */
+function walk(dir: string): string[] {
+  return [...walkFiles(dir, { skipDir: (name) => SKIP.has(name) || name.startsWith('.'), keep: (name) => CODE.test(name) && !name.endsWith('.d.ts') })];
 }
 
 /** "[id]" → {id}, "[...slug]" / "[[...slug]]" → {slug}, "(group)" and "@slot" vanish. */
@@ -52,18 +41,14 @@ function urlOf(segments: string[]): { urlPath: string; params: string[] } {
 export function findRouteFiles(appDir: string): RouteFile[] {
   const out: RouteFile[] = [];
   for (const base of ['app', 'src/app']) {
-    const files: string[] = [];
-    walk(path.join(appDir, base), files);
-    for (const abs of files) {
+    for (const abs of walk(path.join(appDir, base))) {
       if (!/^route\.(?:ts|js|tsx|jsx|mjs)$/.test(path.basename(abs))) continue;
       const rel = path.relative(path.join(appDir, base), path.dirname(abs)).split(path.sep).filter(Boolean);
       out.push({ file: path.relative(appDir, abs).split(path.sep).join('/'), abs, router: 'app', ...urlOf(rel) });
     }
   }
   for (const base of ['pages/api', 'src/pages/api']) {
-    const files: string[] = [];
-    walk(path.join(appDir, base), files);
-    for (const abs of files) {
+    for (const abs of walk(path.join(appDir, base))) {
       const rel = path.relative(path.join(appDir, base), abs).replace(CODE, '').split(path.sep);
       if (rel[rel.length - 1] === 'index') rel.pop();
       out.push({ file: path.relative(appDir, abs).split(path.sep).join('/'), abs, router: 'pages', ...urlOf(['api', ...rel]) });

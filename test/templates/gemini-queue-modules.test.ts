@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SourceFile } from 'ts-morph';
 import type * as TS from 'typescript';
-import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/apply/workspace.ts';
 
 const require = createRequire(import.meta.url);
+const ts = require('typescript') as typeof TS;
 const ts47 = require('typescript-4.7') as typeof TS;
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 // Inside the repo, so the templates' packages (p-queue, ai) resolve from its node_modules as they would in an app.

@@ -1,0 +1,9 @@
+import { chatModel } from '@/lib/gemini-model';
+import { withBackoff } from '@/lib/backoff';
+import { runGeminiLimited } from '@/lib/genie/gemini-limit-only';
+
+export async function POST(req: Request) {
+  const { topic } = (await req.json()) as { topic: string };
+  const out = await withBackoff(() => runGeminiLimited(() => chatModel.generateContent(`Three facts about ${topic}`)));
+  return Response.json({ facts: out.response.text() });
+}
