@@ -27,6 +27,9 @@ export interface SqlExpr {
 
 const mentionsRow = (n: Node, s: RowScope) => referencedNames(n).some((x) => x === s.row || s.locals.has(x));
 
+/** A short, one-line quote of the code for a message. */
+const snippet = (n: Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 50);
+
 const strip = (n: Node): Node => (Node.isParenthesizedExpression(n) ? strip(n.getExpression()) : n);
 
 const EFFECTS = new Set([SyntaxKind.CallExpression, SyntaxKind.AwaitExpression, SyntaxKind.NewExpression, SyntaxKind.PostfixUnaryExpression, SyntaxKind.TaggedTemplateExpression]);
@@ -55,14 +58,14 @@ export function toSql(expr: Node, s: RowScope): SqlExpr | string {
     const side = mentionsRow(l, s) && !mentionsRow(r, s) ? { col: l, value: r, colFirst: true } : !mentionsRow(l, s) && mentionsRow(r, s) ? { col: r, value: l, colFirst: false } : undefined;
     const col = side && strip(side.col);
     if (!side || !col || !Node.isPropertyAccessExpression(col) || col.getExpression().getText() !== s.row) return `\`${e.getText()}\` is not \`${s.row}.field ± value\``;
-    if (effectful(side.value)) return `\`${side.value.getText().slice(0, 40)}\` calls or assigns something, which the rewrite could run a second time`;
+    if (effectful(side.value)) return `\`${snippet(side.value)}\` calls or assigns something, which the rewrite could run a second time`;
     const column = toSql(col, s);
     if (typeof column === 'string') return column;
     if (columnKind(s.decl, column.columns[0]!) !== 'number') return `${column.text} is not a number column, so \`${op}\` in SQL would not do what it did in JavaScript`;
     const parts = side.colFirst ? [`\${${column.text}}`, `\${${side.value.getText()}}`] : [`\${${side.value.getText()}}`, `\${${column.text}}`];
     return { text: `sql\`${parts[0]} ${op} ${parts[1]}\``, columns: column.columns, usesSql: true };
   }
-  return `\`${e.getText().slice(0, 40)}\` cannot be written as SQL on the current row`;
+  return `\`${snippet(e)}\` cannot be written as SQL on the current row`;
 }
 
 // The comparison that lets the write go ahead when the guard `a OP b` returns early: its negation.
@@ -87,12 +90,12 @@ export function translateGuard(stmt: IfStatement, s: RowScope): Guard | string {
     if (isNullCheck(part, s.row)) continue; // the row exists: a where naming it matches nothing otherwise
     const c = strip(part);
     const op = Node.isBinaryExpression(c) ? c.getOperatorToken().getText() : '';
-    if (!Node.isBinaryExpression(c) || !NEGATED[op]) return `the check \`${part.getText().slice(0, 50)}\` on line ${line} is not a comparison of the row's columns`;
+    if (!Node.isBinaryExpression(c) || !NEGATED[op]) return `the check \`${snippet(part)}\` on line ${line} is not a comparison of the row's columns`;
     let [l, r, o] = [c.getLeft(), c.getRight(), op];
     if (!mentionsRow(l, s)) [l, r, o] = [r, l, MIRROR[op] ?? op];
     const left = toSql(l, s);
     if (typeof left === 'string') return `on line ${line}, ${left}`;
-    if (!mentionsRow(r, s) && effectful(r)) return `the check on line ${line} compares with \`${r.getText().slice(0, 40)}\`, which calls or assigns something the where would run a second time`;
+    if (!mentionsRow(r, s) && effectful(r)) return `the check on line ${line} compares with \`${snippet(r)}\`, which calls or assigns something the where would run a second time`;
     const right = mentionsRow(r, s) ? toSql(r, s) : { text: r.getText(), columns: [], usesSql: false };
     if (typeof right === 'string') return `on line ${line}, ${right}`;
     const relational = MIRROR[o] !== undefined;
