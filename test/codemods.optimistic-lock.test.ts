@@ -230,3 +230,17 @@ describe('optimistic-lock and calls out', () => {
     expect(s.candidates).toEqual([]);
   });
 });
+
+describe('optimistic-lock through same-module helpers', () => {
+  it('a read in a one-call helper is followed as if inline: the handler write becomes a compare-and-set', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'helper-read-wallet');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('checked: wallet.balance')]);
+  });
+
+  it('a write helper taking the final value is reported: the fix changes its signature for its other callers', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-helper-write-final-value');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^setBalance\(…\) writes wallet from its parameter balance, and the call on line 18 passes `wallet\.balance - price`.*changes its signature for its 1 other caller/)]);
+  });
+});

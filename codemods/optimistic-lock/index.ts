@@ -16,6 +16,8 @@ import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './message
 import { optInFrom, type OptIn } from './opt-in.ts';
 import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
+import { planGuardedAtomic } from './plan-guarded-atomic.ts';
+import { helperWriteRace } from './helpers.ts';
 import { planAtomic } from './plan-atomic.ts';
 import { planClientVersion } from './plan-client-version.ts';
 import { planCompareAndSet } from './plan-compare-and-set.ts';
@@ -42,10 +44,12 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   const where = objectProp(call.args, 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
   const data = objectProp(call.args, 'data');
   if (!where || !data) return undefined;
-  // Already safe: version-checked where, or atomic / version-bumping data.
-  if (/\bversion\b|updatedAt/.test(where.getText()) || /\b(?:increment|decrement)\s*:/.test(data.getText())) return { kind: 'leave' };
+  // Already safe: version-checked where, or version-bumping data.
+  if (/\bversion\b|updatedAt/.test(where.getText())) return { kind: 'leave' };
   // Inside an interactive transaction the read may sit before it, in the handler around the callback.
   const tx = transactionOf(update);
+  // Atomic data is safe unless a check on the value read earlier decides whether it runs (check-then-act).
+  if (/\b(?:increment|decrement)\s*:/.test(data.getText())) return planGuardedAtomic({ label: `${call.model}.update`, update, call: { ...call, args: call.args }, where, data, tx, reserved: scope.reserved }) ?? { kind: 'leave' };
   const fn = tx?.kind === 'interactive' ? enclosingFunction(tx.call) : enclosingFunction(update);
   if (!fn || alreadyVersioned(fn, `${call.client}.${call.model}`)) return { kind: 'leave' };
   const aggregate = aggregateRace(fn, update, call.model, data, tx);
@@ -72,6 +76,8 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
     if (atomic || !tx) return atomic ?? planCompareAndSet({ label, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
     return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel, prismaMajor: scope.prismaMajor });
   }
+  const helperWrite = helperWriteRace(update, call.model, data);
+  if (helperWrite) return human(helperWrite);
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });
   // A blind write: byte-identical. Only a PATCH/PUT handler gets a note, where a client edit is the likely source.

@@ -40,8 +40,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   if (typeof expected === 'string') return human(`${label} is a read-modify-write of ${readVar}${expected}`);
   const bad = uncomparable(info, expected.fields);
   if (bad.length) return human(`${label} is a read-modify-write of ${readVar}, but ${bad.join(', ')} cannot be compared in a where (relation, list, Json or unknown field): add \`version Int @default(0)\` to ${call.model} and ${byHand}`);
-  const readArgs = rmw.read.getArguments()[0];
-  const readSelect = objectProp(readArgs && Node.isObjectLiteralExpression(readArgs) ? readArgs : undefined, 'select');
+  const readSelect = objectProp(rmw.readArgs, 'select');
   if (readSelect && !Node.isObjectLiteralExpression(readSelect)) {
     // A select kept in a variable or built elsewhere: what it holds cannot be read here, so say that, not a guess.
     return human(`${label} is a read-modify-write of ${readVar}, but the read's select is \`${readSelect.getText().slice(0, 40)}\`, defined elsewhere, so whether it holds ${expected.fields.join(', ')} cannot be told here: ${byHand}`);

@@ -51,8 +51,7 @@ export function planTransaction(input: TransactionInput): Outcome {
   const bad = uncomparable(info, expected.fields);
   if (bad.length) return human(`${inTx}, but ${bad.join(', ')} cannot be compared in a where (relation, list, Json or unknown field): add \`version Int @default(0)\` to ${model} and ${byHand}`);
   if (expected.bumpVersion && !Node.isObjectLiteralExpression(data)) return human(`${inTx}, but its data is not an object literal, so the version bump cannot be added: ${byHand}`);
-  const readArgs = rmw.read.getArguments()[0];
-  const readSelect = objectProp(readArgs && Node.isObjectLiteralExpression(readArgs) ? readArgs : undefined, 'select');
+  const readSelect = objectProp(rmw.readArgs, 'select');
   if (readSelect && expected.fields.some((f) => !new RegExp(`\\b${f}\\s*:\\s*true\\b`).test(readSelect.getText()))) {
     return human(`${inTx}, but the read selects fields without ${expected.fields.join(', ')}: add them to the select and ${byHand}`);
   }

@@ -5,6 +5,7 @@
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
 import { referencedNames } from '../ast.ts';
 import { derivedNames } from '../lib/derived-names.ts';
+import { helperRead } from './helpers.ts';
 import { objectProp, prismaCall, propMap } from './query.ts';
 
 const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
@@ -15,15 +16,20 @@ export interface ReadModifyWrite {
   readVar: string;
   /** readVar and the locals computed from it before the update (`const next = NEXT[order.status]`). */
   tainted: Set<string>;
+  /** The Prisma read's argument object (inside the helper when the read is a same-module helper call). */
+  readArgs?: ObjectLiteralExpression;
+  /** A read helper's parameters → the arguments of this call (empty for a direct read). */
+  params: Map<string, string>;
 }
 
 /** The latest earlier read of the same model whose value (directly or through locals) feeds the update's data. */
 export function findReadModifyWrite(fn: Node, update: CallExpression, model: string, data: Node): ReadModifyWrite | undefined {
   const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
     const call = prismaCall(c);
-    return c.getStart() < update.getStart() && call !== undefined && call.model === model && READS.test(call.method);
+    return c.getStart() < update.getStart() && ((call !== undefined && call.model === model && READS.test(call.method)) || helperRead(c, model) !== undefined);
   });
   for (const read of reads.reverse()) {
+    const helper = helperRead(read, model);
     const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
     if (!readDecl || !Node.isIdentifier(readDecl.getNameNode())) continue;
     const readVar = readDecl.getName();
@@ -31,7 +37,8 @@ export function findReadModifyWrite(fn: Node, update: CallExpression, model: str
     // What another server answered is not the row: a status recorded after calling out (a webhook test's
     // lastStatus) is a plain write, even though the call was addressed with the row's fields.
     const tainted = derivedNames(fn, (init) => init.getStart() <= read.getStart() && read.getEnd() <= init.getEnd(), undefined, (init) => /^await\s+fetch\s*\(/.test(init.getText()));
-    if (referencedNames(data).some((n) => tainted.has(n))) return { read, readDecl, readVar, tainted };
+    const readArgs = (helper?.inner ?? read).getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression);
+    if (referencedNames(data).some((n) => tainted.has(n))) return { read, readDecl, readVar, tainted, readArgs, params: helper?.args ?? new Map() };
   }
   return undefined;
 }
@@ -39,8 +46,9 @@ export function findReadModifyWrite(fn: Node, update: CallExpression, model: str
 /** The update's `where` names the record that was read: `{ id: order.id }`, or the same filter the read used. */
 export function sameRecord(rmw: ReadModifyWrite, where: ObjectLiteralExpression): boolean {
   if (referencedNames(where).includes(rmw.readVar)) return true;
-  const readWhere = objectProp(rmw.read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
-  const a = readWhere && propMap(readWhere);
+  const readWhere = objectProp(rmw.readArgs, 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
+  const inHelper = readWhere && propMap(readWhere);
+  const a = inHelper && new Map([...inHelper].map(([k, v]) => [k, rmw.params.get(v) ?? v]));
   const b = propMap(where);
   return Boolean(a && b && b.size > 0 && [...b].every(([k, v]) => a.get(k) === v));
 }

@@ -1,0 +1,208 @@
+/**
+ * Check-then-act with an atomic write: `if (user.credits < cost) return 402; … update({ data: { credits:
+ * { decrement: cost } } })`. The decrement itself is atomic, but the check ran on a value read earlier, so two
+ * requests can both pass it (negative credits, an oversold stock, a usage limit overrun). The write becomes one
+ * conditional `updateMany` whose where also holds the check's negation, and when no row matched it answers what
+ * the check answers. The check stays where it is: without a race nothing changes.
+ */
+import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type Statement } from 'ts-morph';
+import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
+import { freshName } from './fresh-name.ts';
+import { human, type Outcome } from './plan.ts';
+import { prismaCall, type PrismaCall } from './query.ts';
+import { sameRecord } from './read-modify-write.ts';
+import type { TransactionSite } from './transaction.ts';
+
+const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
+
+export interface GuardedAtomicInput {
+  label: string;
+  update: CallExpression;
+  call: PrismaCall & { args: ObjectLiteralExpression };
+  where: ObjectLiteralExpression;
+  data: Node;
+  tx: TransactionSite | undefined;
+  reserved: Set<string>;
+}
+
+/** Fields the data changes atomically: `credits: { decrement: cost }`. */
+function atomicFields(data: Node): Set<string> {
+  const out = new Set<string>();
+  if (!Node.isObjectLiteralExpression(data)) return out;
+  for (const p of data.getProperties()) {
+    if (!Node.isPropertyAssignment(p)) continue;
+    const init = p.getInitializer();
+    if (init && Node.isObjectLiteralExpression(init) && init.getProperties().some((q) => Node.isPropertyAssignment(q) && /^(?:increment|decrement)$/.test(q.getName()))) out.add(p.getName());
+  }
+  return out;
+}
+
+/** The exit a check takes: `return …` / `throw …`, alone or ending a block; undefined when it falls through. */
+function exitOf(guard: IfStatement): Statement | undefined {
+  if (guard.getElseStatement()) return undefined;
+  const then = guard.getThenStatement();
+  const last = Node.isBlock(then) ? then.getStatements().at(-1) : then;
+  return last && (Node.isReturnStatement(last) || Node.isThrowStatement(last)) ? then : undefined;
+}
+
+const NEGATED: Record<string, string> = { '<': 'gte', '<=': 'gt', '>': 'lte', '>=': 'lt' };
+const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+function unwrap(e: Node): Node {
+  return Node.isParenthesizedExpression(e) ? unwrap(e.getExpression()) : e;
+}
+
+function disjuncts(e: Node): Node[] {
+  const x = unwrap(e);
+  if (Node.isBinaryExpression(x) && x.getOperatorToken().getText() === '||') return [...disjuncts(x.getLeft()), ...disjuncts(x.getRight())];
+  return [x];
+}
+
+/** `!row`, `row === null`, `row == undefined`: the row is missing, which a conditional update also answers. */
+function isMissingRow(e: Node, readVar: string): boolean {
+  if (Node.isPrefixUnaryExpression(e) && e.getOperatorToken() === SyntaxKind.ExclamationToken) return unwrap(e.getOperand()).getText() === readVar;
+  if (!Node.isBinaryExpression(e) || !/^[!=]==?$/.test(e.getOperatorToken().getText()) || e.getOperatorToken().getText().startsWith('!')) return false;
+  const [l, r] = [e.getLeft().getText(), e.getRight().getText()];
+  return (l === readVar && /^(?:null|undefined)$/.test(r)) || (r === readVar && /^(?:null|undefined)$/.test(l));
+}
+
+interface Filter {
+  field: string;
+  /** Prisma filter text: `{ gte: cost }`. */
+  text: string;
+  /** Identifiers the filter's value reads; they must mean the same at the write. */
+  names: string[];
+}
+
+/** The check's negation as where filters on the atomic fields, or why it cannot be one. */
+function negate(cond: Node, readVar: string, fields: Set<string>): Filter[] | string {
+  const out: Filter[] = [];
+  const mentionsRow = (n: Node) => referencedNames(n).includes(readVar);
+  for (const d of disjuncts(cond)) {
+    if (isMissingRow(d, readVar)) continue;
+    const onField = d.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some((p) => p.getExpression().getText() === readVar && fields.has(p.getName()));
+    // A part that does not look at the counter keeps guarding as before; only the counter can race here.
+    if (!onField && !(Node.isPropertyAccessExpression(d) && d.getExpression().getText() === readVar && fields.has(d.getName()))) continue;
+    if (!Node.isBinaryExpression(d) || !(d.getOperatorToken().getText() in NEGATED)) return `the check \`${d.getText()}\` is not a plain comparison of the counter`;
+    let op = d.getOperatorToken().getText();
+    let [side, value] = [unwrap(d.getLeft()), unwrap(d.getRight())];
+    if (!(Node.isPropertyAccessExpression(side) && side.getExpression().getText() === readVar)) {
+      [side, value] = [value, side];
+      op = FLIPPED[op]!;
+    }
+    if (!(Node.isPropertyAccessExpression(side) && side.getExpression().getText() === readVar && fields.has(side.getName())) || mentionsRow(value)) {
+      return `the check \`${d.getText()}\` compares the counter with something computed from the row`;
+    }
+    out.push({ field: side.getName(), text: `{ ${NEGATED[op]}: ${value.getText()} }`, names: referencedNames(value) });
+  }
+  if (new Set(out.map((f) => f.field)).size !== out.length) return 'the counter is checked against more than one bound';
+  return out;
+}
+
+/** Names declared or assigned between `from` and `to` in `fn`: a value read at the check may differ at the write. */
+function changedBetween(fn: Node, from: Node, to: Node): Set<string> {
+  const inside = (n: Node) => n.getStart() > from.getEnd() && n.getEnd() <= to.getStart();
+  const out = new Set<string>();
+  for (const d of fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) if (inside(d)) for (const n of referencedNames(d.getNameNode())) out.add(n);
+  for (const b of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    if (inside(b) && /^(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=$/.test(b.getOperatorToken().getText())) out.add(b.getLeft().getText());
+  }
+  const steps = [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken];
+  for (const u of [...fn.getDescendantsOfKind(SyntaxKind.PostfixUnaryExpression), ...fn.getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression)]) {
+    if (inside(u) && steps.includes(u.getOperatorToken())) out.add(u.getOperand().getText());
+  }
+  return out;
+}
+
+/** `row.field` for one of `fields`, as the expression itself or inside it. */
+function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
+  const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
+  return isCounter(e) || e.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some(isCounter);
+}
+
+/** The rewrite, a human's reason, or undefined when no check looks at the counter (the atomic write is right). */
+export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefined {
+  const { update, call, where, data, tx } = input;
+  const fields = atomicFields(data);
+  if (fields.size === 0) return undefined;
+  // The check may sit in the handler around an interactive transaction's callback.
+  const fn = tx?.kind === 'interactive' ? enclosingFunction(tx.call) : enclosingFunction(update);
+  if (!fn) return undefined;
+  const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
+    const r = prismaCall(c);
+    return c.getEnd() < update.getStart() && r?.model === call.model && READS.test(r.method);
+  });
+  for (const read of reads.reverse()) {
+    const decl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+    if (!decl || !Node.isIdentifier(decl.getNameNode())) continue;
+    const readVar = decl.getName();
+    const direct = { read, readDecl: decl, readVar, tainted: new Set([readVar]), readArgs: read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), params: new Map<string, string>() };
+    if (!sameRecord(direct, where)) continue;
+    const guards = fn
+      .getDescendantsOfKind(SyntaxKind.IfStatement)
+      .filter((g) => g.getStart() > read.getEnd() && g.getEnd() < update.getStart() && looksAtCounter(g.getExpression(), readVar, fields));
+    return guards.length ? rewrite(input, fn, readVar, guards, fields) : undefined;
+  }
+  return undefined;
+}
+
+function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: IfStatement[], fields: Set<string>): Outcome {
+  const { label, update, call, where, tx, reserved } = input;
+  const field = [...fields].join(', ');
+  const because = `${label} changes ${field} atomically, but only after checking ${readVar}.${field} read earlier: two requests can both pass the check`;
+  if (guards.length > 1) return human(`${because}, and ${field} is checked more than once: make the write one conditional updateMany by hand`);
+  const guard = guards[0]!;
+  const exit = exitOf(guard);
+  if (!exit) return human(`${because}; the check \`${guard.getExpression().getText()}\` does not end in a return or throw: make the write conditional (updateMany with the check in its where, count checked) by hand`);
+  const filters = negate(guard.getExpression(), readVar, fields);
+  if (typeof filters === 'string') return human(`${because}; ${filters}: make the write conditional by hand`);
+  if (filters.length === 0) return human(`${because}; the check's shape cannot be moved into the where: make the write conditional by hand`);
+  const block = guard.getParent();
+  if (!block || !(Node.isBlock(block) || Node.isSourceFile(block)) || !(update.getStart() > block.getStart() && update.getEnd() <= block.getEnd())) {
+    return human(`${because}; the check does not run on every path to the write: make the write conditional by hand`);
+  }
+  if (enclosingFunction(update) !== enclosingFunction(guard)) {
+    return human(`${because}; the check runs outside the callback that writes (a transaction's or a loop's), so its answer cannot be given there: make the write an updateMany with the check in its where, count checked, and throw to roll the transaction back`);
+  }
+  const awaited = update.getParent();
+  const stmt = awaited && Node.isAwaitExpression(awaited) ? awaited.getParent() : undefined;
+  if (!stmt || !Node.isExpressionStatement(stmt)) {
+    return human(`${because}; the write's result is used, and a conditional updateMany returns only a count: make it conditional by hand`);
+  }
+  const exitNode = Node.isBlock(exit) ? exit.getStatements().at(-1)! : exit;
+  if (tx?.kind === 'interactive' && !Node.isThrowStatement(exitNode)) {
+    return human(`${because}; the write runs in a transaction, where answering with the check's return would commit what the callback wrote before it: make it conditional and throw by hand`);
+  }
+  for (const key of ['select', 'include', 'omit']) {
+    if (call.args.getProperty(key)) return human(`${because}; the write has a ${key}, which updateMany does not take: make it conditional by hand`);
+  }
+  const whereProps = where.getProperties();
+  const plain = (p: Node) => Node.isShorthandPropertyAssignment(p) || (Node.isPropertyAssignment(p) && !Node.isObjectLiteralExpression(p.getInitializer()));
+  if (!whereProps.every(plain)) return human(`${because}; the where uses a compound or nested selector, which updateMany writes differently: make it conditional by hand`);
+  if (filters.some((f) => where.getProperty(f.field))) return human(`${because}; the where already filters ${field}: make it conditional by hand`);
+  const changed = changedBetween(fn, guard, update);
+  const moved = [...filters.flatMap((f) => f.names), ...referencedNames(exit)].filter((n) => changed.has(n));
+  if (moved.length) return human(`${because}; ${moved.map((n) => `\`${n}\``).join(', ')} may mean something else at the write than at the check: make it conditional by hand`);
+
+  const eol = eolOf(update.getSourceFile());
+  const indent = indentOf(stmt);
+  const guardIndent = indentOf(guard);
+  const matched = freshName(fn, 'matched', reserved);
+  const addition = filters.map((f) => `${f.field}: ${f.text}`).join(', ');
+  // The check's own answer, re-indented from the check's depth to the write's.
+  const answer = exit.getText().split(/\r?\n/).map((line, i) => (i > 0 && line.startsWith(guardIndent) ? indent + line.slice(guardIndent.length) : line)).join(eol);
+  const method = update.getExpression().asKindOrThrow(SyntaxKind.PropertyAccessExpression).getNameNode();
+  const last = whereProps.at(-1);
+  const edits: Edit[] = [
+    { start: stmt.getStart(), end: stmt.getStart(), text: `const { count: ${matched} } = ` },
+    { start: method.getStart(), end: method.getEnd(), text: 'updateMany' },
+    last ? { start: last.getEnd(), end: last.getEnd(), text: `, ${addition}` } : { start: where.getStart(), end: where.getEnd(), text: `{ ${addition} }` },
+    { start: stmt.getEnd(), end: stmt.getEnd(), text: `${eol}${indent}// No row matched: a concurrent request got past the same check first.${eol}${indent}if (${matched} === 0) ${answer}` },
+  ];
+  return {
+    kind: 'edit',
+    edits,
+    imports: [],
+    message: `${because} (${field} past its bound). The write is now one conditional updateMany with \`${addition}\` in its where; when no row matched it answers what the check \`${guard.getExpression().getText()}\` answers`,
+  };
+}
