@@ -42,6 +42,38 @@ describe('HttpClient.request', () => {
     expect((await c.request('/me', { jar })).text).toBe('session=abc; theme=dark');
   });
 
+  it('sends what the jar holds now: headers reused between requests follow every cookie and session-header change', async () => {
+    const seen: string[] = [];
+    const url = await serve((req, res) => {
+      seen.push(`${req.headers.cookie ?? '-'} | ${req.headers.authorization ?? '-'} | ${req.headers.accept} | ${req.headers['content-type'] ?? '-'}`);
+      if (req.url === '/rotate') res.setHeader('set-cookie', 'session=two');
+      if (req.url === '/logout') res.setHeader('set-cookie', 'session=; Max-Age=0');
+      res.end('ok');
+    });
+    const c = client(url);
+    const jar = CookieJar.fromHeader('session=one');
+    await c.request('/a', { jar });
+    await c.request('/rotate', { jar });
+    await c.request('/b', { jar });
+    jar.setHeader('Authorization', 'Bearer t1');
+    await c.request('/c', { jar });
+    await c.request('/d', { jar, headers: { accept: 'text/plain' }, json: { x: 1 } });
+    await c.request('/logout', { jar });
+    await c.request('/e', { jar });
+    await c.request('/f');
+    const anyAccept = 'application/json, text/event-stream, */*';
+    expect(seen).toEqual([
+      `session=one | - | ${anyAccept} | -`,
+      `session=one | - | ${anyAccept} | -`,
+      `session=two | - | ${anyAccept} | -`,
+      `session=two | Bearer t1 | ${anyAccept} | -`,
+      'session=two | Bearer t1 | text/plain | application/json',
+      `session=two | Bearer t1 | ${anyAccept} | -`,
+      `- | Bearer t1 | ${anyAccept} | -`,
+      `- | - | ${anyAccept} | -`,
+    ]);
+  });
+
   it('classes a database error in a 500 body', async () => {
     const url = await serve((_req, res) => {
       res.statusCode = 500;

@@ -1,5 +1,10 @@
 import { Client } from 'undici';
 
+/** Whoever waits for a connection. An object rather than a callback: a request's handler is one, so taking a connection allocates nothing. */
+export interface ConnectionUser {
+  useConnection(client: Client): void;
+}
+
 /**
  * Keep-alive connections to one origin, each carrying one request at a time, as a browser's
  * connection does. A request takes a free connection (or opens one, up to `max`) and gives it
@@ -12,7 +17,7 @@ import { Client } from 'undici';
 export class Connections {
   private readonly idle: Client[] = [];
   private readonly all: Client[] = [];
-  private readonly waiting: Array<(client: Client) => void> = [];
+  private readonly waiting: ConnectionUser[] = [];
   private closed = false;
 
   constructor(
@@ -21,22 +26,22 @@ export class Connections {
     private readonly options: Client.Options,
   ) {}
 
-  /** Calls `use` with a connection now or once one is free; `use` must give it back with release(). */
-  acquire(use: (client: Client) => void): void {
+  /** Hands `user` a connection now or once one is free; the user must give it back with release(). */
+  acquire(user: ConnectionUser): void {
     const free = this.idle.pop();
-    if (free) return use(free);
+    if (free) return user.useConnection(free);
     if (this.all.length < this.max && !this.closed) {
       const client = new Client(this.origin, this.options);
       this.all.push(client);
-      return use(client);
+      return user.useConnection(client);
     }
-    this.waiting.push(use);
+    this.waiting.push(user);
   }
 
   release(client: Client): void {
     if (this.closed) return;
     const next = this.waiting.shift();
-    if (next) next(client);
+    if (next) next.useConnection(client);
     else this.idle.push(client);
   }
 

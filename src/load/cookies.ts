@@ -8,6 +8,8 @@ export class CookieJar {
   /** The Cookie header, rebuilt only after the jar changes (it is sent with every request). */
   private cached: string | undefined;
   private dirty = true;
+  /** Goes up whenever a cookie or session header changes, so a client can reuse headers built from this jar until then. */
+  revision = 0;
 
   /** Parses a `Cookie:`-style header ("a=1; b=2") into a jar. */
   static fromHeader(header: string): CookieJar {
@@ -28,20 +30,29 @@ export class CookieJar {
       const name = first.slice(0, eq).trim();
       const value = first.slice(eq + 1).trim();
       // An expired or emptied cookie is the server logging us out.
-      if (value === '' || /max-age=0\b/i.test(line)) this.dirty = this.cookies.delete(name) || this.dirty;
-      else this.set(name, value);
+      if (value === '' || /max-age=0\b/i.test(line)) {
+        if (this.cookies.delete(name)) this.changed();
+      } else this.set(name, value);
     }
   }
 
   private set(name: string, value: string): void {
     if (this.cookies.get(name) === value) return;
     this.cookies.set(name, value);
+    this.changed();
+  }
+
+  private changed(): void {
     this.dirty = true;
+    this.revision++;
   }
 
   /** A header sent with every request of this session (a bearer token, a pre-made API key). */
   setHeader(name: string, value: string): void {
-    this.sessionHeaders.set(name.toLowerCase(), value);
+    const key = name.toLowerCase();
+    if (this.sessionHeaders.get(key) === value) return;
+    this.sessionHeaders.set(key, value);
+    this.revision++;
   }
 
   /** Session headers, cookie excluded. */

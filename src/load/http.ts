@@ -39,6 +39,20 @@ export interface StreamMeta {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const ACCEPT = 'application/json, text/event-stream, */*';
+/** The headers of a request with no jar and no headers or body of its own (never modified). */
+const PLAIN_HEADERS: string[] = ['accept', ACCEPT];
+
+/** Session headers then the request's own override `accept`; the jar's cookies are the Cookie header; a JSON body sets the content type. */
+function buildHeaders(jar: CookieJar | undefined, own: Record<string, string> | undefined, hasJsonBody: boolean): string[] {
+  const merged: Record<string, string> = { accept: ACCEPT, ...jar?.headers(), ...own };
+  const cookie = jar?.header();
+  if (cookie) merged.cookie = cookie;
+  if (hasJsonBody) merged['content-type'] = 'application/json';
+  const list: string[] = [];
+  for (const name of Object.keys(merged)) list.push(name, merged[name] as string);
+  return list;
+}
 
 class ClientClosedError extends Error {
   override name = 'ClientClosedError';
@@ -52,6 +66,8 @@ export class HttpClient {
   private readonly connections: Connections;
   private readonly dispatchOrigin: string;
   private readonly inFlight = new InFlight();
+  /** Each jar's headers for requests with none of their own, and the jar revision they were built from. */
+  private readonly jarHeaders = new WeakMap<CookieJar, { revision: number; headers: string[] }>();
   private closed = false;
   readonly origin: string;
   /** A base path under the origin (`/app` in http://host/app). */
@@ -74,16 +90,22 @@ export class HttpClient {
 
   private readonly onRunAbort = (): void => this.inFlight.abortAll(abortError(this.signal));
 
-  private headersFor(opts: RequestOptions): { headers: Record<string, string>; body: string | undefined } {
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream, */*', ...opts.jar?.headers(), ...opts.headers };
-    const cookie = opts.jar?.header();
-    if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
-    if (opts.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(opts.json);
+  /**
+   * A request's headers as undici's flat name/value list (it reads a list without probing it for
+   * an iterator or listing keys). A request with no headers or body of its own, the load loops'
+   * case, reuses its jar's list until the jar changes; undici only reads the list.
+   */
+  private headersFor(opts: RequestOptions, hasJsonBody: boolean): string[] {
+    const { jar } = opts;
+    if (opts.headers === undefined && !hasJsonBody) {
+      if (!jar) return PLAIN_HEADERS;
+      const cached = this.jarHeaders.get(jar);
+      if (cached && cached.revision === jar.revision) return cached.headers;
+      const headers = buildHeaders(jar, undefined, false);
+      this.jarHeaders.set(jar, { revision: jar.revision, headers });
+      return headers;
     }
-    return { headers, body };
+    return buildHeaders(jar, opts.headers, hasJsonBody);
   }
 
   /**
@@ -95,22 +117,19 @@ export class HttpClient {
    * by the client's sweeper and the run's signal by one listener for all requests (see InFlight).
    */
   request(path: string, opts: RequestOptions = {}): Promise<HttpResult> {
-    const { headers, body } = this.headersFor(opts);
+    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const headers = this.headersFor(opts, body !== undefined);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+    // The sweeper bounds the whole request, so undici's per-phase timers (re-armed on every
+    // request and chunk) are switched off: 0 disables them.
+    const dispatch = { origin: this.dispatchOrigin, path: this.prefix + path, method, headers, body, headersTimeout: 0, bodyTimeout: 0 };
     return new Promise<HttpResult>((resolve) => {
-      const handler = new TextResponseHandler(opts.jar, timeoutMs, this.inFlight, resolve);
+      const handler = new TextResponseHandler(dispatch, opts.jar, timeoutMs, this.inFlight, this.connections, resolve);
       if (this.signal.aborted) return handler.fail(abortError(this.signal));
       if (this.closed) return handler.fail(new ClientClosedError());
       this.inFlight.add(handler);
-      this.connections.acquire((conn) => {
-        // Timed out or aborted while waiting for a connection: pass the connection on unused.
-        if (handler.settled) return this.connections.release(conn);
-        handler.onDone = () => this.connections.release(conn);
-        // The sweeper bounds the whole request, so undici's per-phase timers (re-armed on every
-        // request and chunk) are switched off: 0 disables them.
-        conn.dispatch({ origin: this.dispatchOrigin, path: this.prefix + path, method, headers, body, headersTimeout: 0, bodyTimeout: 0 }, handler);
-      });
+      this.connections.acquire(handler);
     });
   }
 
@@ -120,7 +139,8 @@ export class HttpClient {
    */
   async stream<R>(path: string, opts: RequestOptions, consume: (body: AsyncIterable<Buffer>, meta: StreamMeta) => Promise<R>): Promise<R> {
     const startedAt = performance.now();
-    const { headers, body } = this.headersFor(opts);
+    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const headers = this.headersFor(opts, body !== undefined);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // A stream is read by the caller at its own pace, so it carries its own whole-request signal.
     const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
@@ -158,11 +178,13 @@ export class HttpClient {
         reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.connections.acquire((conn) => {
-        signal.removeEventListener('abort', onAbort);
-        if (given) return this.connections.release(conn);
-        given = true;
-        resolve(conn);
+      this.connections.acquire({
+        useConnection: (conn) => {
+          signal.removeEventListener('abort', onAbort);
+          if (given) return this.connections.release(conn);
+          given = true;
+          resolve(conn);
+        },
       });
     });
   }

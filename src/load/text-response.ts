@@ -1,5 +1,6 @@
-import type { Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { classifyResponse, classifyThrown, describe } from './classify.ts';
+import type { ConnectionUser, Connections } from './connections.ts';
 import type { CookieJar } from './cookies.ts';
 import type { HttpResult } from './http.ts';
 
@@ -60,31 +61,41 @@ export class InFlight {
 }
 
 /**
- * Gathers one response as text for HttpClient.request: status, content type, Set-Cookie into the
- * jar, body bytes decoded once at the end. Uses undici's plain (onConnect/onHeaders/…) handler
- * interface, which undici calls without wrapping.
+ * One plain request of HttpClient.request, from waiting for a connection to the response read as
+ * text: status, content type, Set-Cookie into the jar, body bytes decoded once at the end. It is
+ * its own connection waiter and undici handler (undici calls the plain onConnect/onHeaders/…
+ * interface without wrapping), so a request allocates no callbacks of its own.
  */
-export class TextResponseHandler implements Dispatcher.DispatchHandler {
+export class TextResponseHandler implements Dispatcher.DispatchHandler, ConnectionUser {
   readonly startedAt = performance.now();
   readonly deadline: number;
   private abortRequest: ((err: Error) => void) | null = null;
   private reason: Error | null = null;
   /** The caller has its result (the request may still be finishing inside undici). */
   settled = false;
-  /** Called once, when undici is done with the request: its connection is free again. */
-  onDone: (() => void) | null = null;
+  /** The connection carrying the request, until undici is done with it. */
+  private conn: Client | null = null;
   private status = 0;
   private contentType = '';
   private ttfbMs = 0;
   private readonly chunks: Buffer[] = [];
 
   constructor(
+    private readonly request: Dispatcher.DispatchOptions,
     private readonly jar: CookieJar | undefined,
     readonly timeoutMs: number,
     private readonly inFlight: InFlight,
+    private readonly connections: Connections,
     private readonly resolve: (r: HttpResult) => void,
   ) {
     this.deadline = this.startedAt + timeoutMs;
+  }
+
+  useConnection(conn: Client): void {
+    // Timed out or aborted while waiting for a connection: pass the connection on unused.
+    if (this.settled) return this.connections.release(conn);
+    this.conn = conn;
+    conn.dispatch(this.request, this);
   }
 
   /** Ends the request with `err`, whether or not it has reached a socket yet. */
@@ -158,10 +169,11 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler {
     });
   }
 
+  /** Undici is done with the request: its connection is free again (once). */
   private done(): void {
-    const onDone = this.onDone;
-    this.onDone = null;
-    onDone?.();
+    const conn = this.conn;
+    this.conn = null;
+    if (conn) this.connections.release(conn);
   }
 
   private settle(r: HttpResult): void {
