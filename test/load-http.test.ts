@@ -74,6 +74,20 @@ describe('HttpClient.request', () => {
     ]);
   });
 
+  it('joins a body sent in several chunks (a character split between two) and reads header names in any letter case', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'SET-COOKIE': 'token=t9' });
+      const bytes = Buffer.from('héllo wörld');
+      res.write(bytes.subarray(0, 2)); // ends inside "é"
+      setTimeout(() => res.write(bytes.subarray(2, 8)), 20);
+      setTimeout(() => res.end(bytes.subarray(8)), 40);
+    });
+    const jar = new CookieJar();
+    const res = await client(url).request('/', { jar });
+    expect(res).toMatchObject({ status: 200, contentType: 'text/plain; charset=utf-8', text: 'héllo wörld' });
+    expect(jar.header()).toBe('token=t9');
+  });
+
   it('classes a database error in a 500 body', async () => {
     const url = await serve((_req, res) => {
       res.statusCode = 500;

@@ -78,7 +78,9 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler, Connecti
   private status = 0;
   private contentType = '';
   private ttfbMs = 0;
-  private readonly chunks: Buffer[] = [];
+  /** The body: most answers arrive in one chunk, so the list is made only for a second one. */
+  private firstChunk: Buffer | null = null;
+  private moreChunks: Buffer[] | null = null;
 
   constructor(
     private readonly request: Dispatcher.DispatchOptions,
@@ -118,10 +120,10 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler, Connecti
     let setCookie: string[] | undefined;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i] as Buffer;
-      // Header names are compared only when their length matches: most headers are skipped unread.
-      if (name.length === 12 && name.toString('latin1').toLowerCase() === 'content-type') {
+      // Compared byte by byte, without making strings of the names: most headers are skipped unread.
+      if (isHeaderName(name, 'content-type')) {
         this.contentType = (rawHeaders[i + 1] as Buffer).toString('latin1');
-      } else if (name.length === 10 && this.jar && name.toString('latin1').toLowerCase() === 'set-cookie') {
+      } else if (this.jar && isHeaderName(name, 'set-cookie')) {
         (setCookie ??= []).push((rawHeaders[i + 1] as Buffer).toString('utf8'));
       }
     }
@@ -130,7 +132,8 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler, Connecti
   }
 
   onData(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
+    if (this.firstChunk === null) this.firstChunk = chunk;
+    else (this.moreChunks ??= [this.firstChunk]).push(chunk);
     return true;
   }
 
@@ -178,16 +181,27 @@ export class TextResponseHandler implements Dispatcher.DispatchHandler, Connecti
 
   private settle(r: HttpResult): void {
     this.settled = true;
-    this.chunks.length = 0;
+    this.firstChunk = null;
+    this.moreChunks = null;
     this.inFlight.delete(this);
     this.resolve(r);
   }
 
   /** UTF-8, a leading byte-order mark dropped (as undici's body.text() does). */
   private text(): string {
-    const { chunks } = this;
-    if (chunks.length === 0) return '';
-    const s = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
+    if (this.firstChunk === null) return '';
+    const s = (this.moreChunks ? Buffer.concat(this.moreChunks) : this.firstChunk).toString('utf8');
     return s.charCodeAt(0) === BOM ? s.slice(1) : s;
   }
+}
+
+/** True when the raw header name is `lowerName` in any letter case (`lowerName` is lower-case ASCII). */
+function isHeaderName(raw: Buffer, lowerName: string): boolean {
+  if (raw.length !== lowerName.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] as number;
+    // ASCII letters A–Z fold to a–z; every other byte must match as is.
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
 }
