@@ -58,6 +58,14 @@ export interface Codemod {
   title: string;
   /** Cheap text test before parsing: a file that fails it is never parsed for this codemod. */
   prefilter(text: string, relPath: string): boolean;
+  /**
+   * Optional, for a codemod that changes and reports nothing unless at least one of its files passes `file` (the
+   * cache codemod parses every writer of a model, which only matters next to a cached read in a route that calls
+   * Gemini). The runner parses and tests the prefiltered files that pass `text` first; when none passes `file`, the
+   * codemod runs with no files and the rest are never parsed. Both tests must be exactly as strict as the
+   * codemod's own, or findings are lost.
+   */
+  anchor?: { text(text: string, relPath: string): boolean; file(sf: SourceFile): boolean };
   transform(ctx: CodemodContext): Promise<CodemodResult> | CodemodResult;
   /** Only warns, never edits (fetch-cache). */
   warnOnly?: boolean;

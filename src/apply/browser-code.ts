@@ -4,7 +4,7 @@
  * a Gemini queue, a limiter or a database lock has no business in a bundle sent to users.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import { ts } from 'ts-morph';
 
 export interface SourceText {
   rel: string; // app-relative, forward slashes

@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Project, type SourceFile } from 'ts-morph';
-import ts from 'typescript';
+import type { SourceFile } from 'ts-morph';
 import { codemods } from '../../codemods/index.ts';
 import type { ChangeNote, Codemod, CodemodContext, CodemodId } from '../../codemods/types.ts';
 import { UsageError } from '../errors.ts';
@@ -17,6 +16,7 @@ import { listFolder, listSources } from './files.ts';
 import { proveCodemod } from './prove-codemod.ts';
 import { EditProver, dependenciesInstalled } from './prove.ts';
 import { assertCleanTree, assertNextProject } from './preflight.ts';
+import { SourceSet, createProject } from './sources.ts';
 import { Workspace, type TemplateStore } from './workspace.ts';
 import { keepConventions, writeAll } from './write-all.ts';
 
@@ -84,15 +84,6 @@ export function selectCodemods(only?: string[], skip?: string[]): Codemod[] {
   return codemods.filter((c) => (!only?.length || only.includes(c.id)) && !skip?.includes(c.id));
 }
 
-function parseError(sf: SourceFile): string | undefined {
-  // The parser's own diagnostics: no Program, no type checker, so a broken file costs one parse.
-  const diags = (sf.compilerNode as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
-  const first = diags[0];
-  if (!first) return undefined;
-  const where = first.start !== undefined ? sf.getLineAndColumnAtPos(first.start) : undefined;
-  return `${ts.flattenDiagnosticMessageText(first.messageText, '\n')}${where ? ` (line ${where.line})` : ''}`;
-}
-
 /** A dropped file takes the other files of its group with it (their edits only make sense together). */
 export function dropWithGroups(dropped: Map<string, string[]>, groups: string[][], root: string, edited: Map<string, unknown>): void {
   for (let changed = true; changed; ) {
@@ -126,35 +117,12 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     }
   }
 
-  const tsconfig = path.join(root, 'tsconfig.json');
-  const project = fs.existsSync(tsconfig)
-    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
-    : new Project({ compilerOptions: { allowJs: true, jsx: ts.JsxEmit.ReactJSX }, skipFileDependencyResolution: true });
+  const project = createProject(root);
   const workspace = new Workspace(root, opts.store);
 
   const allSources = listSources(root).map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
   const browserOnly = browserOnlySources(root, allSources);
-  const sources = allSources.filter((s) => !browserOnly.has(s.rel));
-  const original = new Map<string, string>(); // abs → text before any codemod
-  const parsed = new Map<string, SourceFile | null>(); // rel → file, null when it does not parse
-  const unparsable: ApplyResult['unparsable'] = [];
-  const load = (rel: string, text: string): SourceFile | null => {
-    const known = parsed.get(rel);
-    if (known !== undefined) return known;
-    const abs = path.join(root, rel);
-    const sf = project.createSourceFile(abs, text, { overwrite: true });
-    const problem = parseError(sf);
-    if (problem) {
-      unparsable.push({ path: rel, reason: problem });
-      project.removeSourceFile(sf);
-      parsed.set(rel, null);
-      return null;
-    }
-    original.set(abs, text);
-    parsed.set(rel, sf);
-    return sf;
-  };
-  const currentText = (): Map<string, string> => new Map(allSources.map(({ rel, text }) => [rel, parsed.get(rel)?.getFullText() ?? text]));
+  const sources = new SourceSet(root, project, allSources, allSources.filter((s) => !browserOnly.has(s.rel)));
   // Built on first use: a run with nothing to prove costs no type check.
   let prover: EditProver | undefined;
   const proverFor = (): EditProver => (prover ??= new EditProver(root, []));
@@ -167,14 +135,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       summaries.push({ ...base, status: 'skipped', reason: opts.only?.length ? 'not in --only' : '--skip' });
       continue;
     }
-    const files: SourceFile[] = [];
-    for (const { rel, text } of sources) {
-      const current = parsed.get(rel);
-      const currentText = current ? current.getFullText() : text;
-      if (!codemod.prefilter(currentText, rel)) continue;
-      const sf = load(rel, text);
-      if (sf) files.push(sf);
-    }
+    const { files, scanned } = sources.filesFor(codemod);
     const before = new Map(files.map((sf) => [sf, sf.getFullText()]));
     const ctx: CodemodContext = {
       root,
@@ -201,7 +162,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       summaries.push({
         ...base,
         status: 'failed',
-        filesScanned: files.length,
+        filesScanned: scanned,
         failures: [{ file: '.', message: `${codemod.id} crashed: ${err instanceof Error ? err.message : String(err)}` }],
       });
       continue;
@@ -216,7 +177,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     const staged = workspace.changedSince(snapshot);
     const needsProof = check && (edited.size > 0 || [...staged.keys()].some((abs) => /\.[cm]?tsx?$/.test(abs)));
     if (needsProof) proverFor().addPackages(workspace.dependenciesAdded.keys());
-    const dropped = needsProof ? proveCodemod(proverFor(), root, currentText(), { sources: edited, staged }).dropped : new Map<string, string[]>();
+    const dropped = needsProof ? proveCodemod(proverFor(), root, sources.currentTexts(), { sources: edited, staged }).dropped : new Map<string, string[]>();
     if (edited.size > 0) {
       // What a type check cannot see: the edge runtime has no Node.js built-ins (checked with or without proof).
       for (const [abs, { after }] of edited) {
@@ -242,12 +203,12 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     }
     const changedFiles = [...edited.keys()].map((abs) => workspace.relative(abs));
     for (const abs of workspace.changedSince(snapshot).keys()) changedFiles.push(workspace.relative(abs));
-    const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : files.length || codemod.alwaysRuns ? 'unchanged' : 'skipped';
+    const status: CodemodStatus = result.failures.length ? 'failed' : changedFiles.length ? 'changed' : scanned || codemod.alwaysRuns ? 'unchanged' : 'skipped';
     summaries.push({
       ...base,
       status,
       reason: status === 'skipped' ? 'no file matched its prefilter' : undefined,
-      filesScanned: files.length,
+      filesScanned: scanned,
       changedFiles: [...new Set(changedFiles)].sort(),
       changes,
       candidates,
@@ -258,7 +219,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
 
   // Everything that changed: TS files from the project, other files from the workspace.
   const pending = new Map<string, { before: string | undefined; after: string }>();
-  for (const [abs, text] of original) {
+  for (const [abs, text] of sources.original) {
     const sf = project.getSourceFile(abs);
     // ts-morph may hand back LF for a CRLF file (or drop its BOM): that is not a change, and not what we write.
     const after = sf ? keepConventions(text, sf.getFullText()) : text;
@@ -278,7 +239,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
     written: false,
     codemods: summaries,
     files,
-    unparsable,
+    unparsable: sources.unparsable,
     templatesAdded: [...workspace.templatesAdded.values()],
     dependenciesAdded: Object.fromEntries(workspace.dependenciesAdded),
     proof: check

@@ -4,7 +4,7 @@
  * dropped when it, a template it imports, or a file that imports it gains a diagnostic.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import { ts } from 'ts-morph';
 import { makeResolver } from './browser-code.ts';
 import { addedDiagnostics, type EditProver } from './prove.ts';
 import { toRel } from './paths.ts';

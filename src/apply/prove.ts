@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import ownTs from 'typescript';
+import type ownTs from 'typescript';
 
 type TS = typeof ownTs;
 
@@ -18,6 +18,9 @@ export interface ProofResult {
   added: Map<string, string[]>;
 }
 
+// Loaded only when an edit is to be proven: a dry run with nothing to prove never loads a second TypeScript.
+const OWN_REQUIRE = createRequire(import.meta.url);
+
 /** The app's own TypeScript (so a template that fails on its version is caught), else ours. */
 function appTypeScript(root: string): { ts: TS; version: string } {
   try {
@@ -26,10 +29,9 @@ function appTypeScript(root: string): { ts: TS; version: string } {
   } catch {
     // not installed in the app: ours
   }
-  return { ts: ownTs, version: ownTs.version };
+  const ts = OWN_REQUIRE('typescript') as TS;
+  return { ts, version: ts.version };
 }
-
-const OWN_REQUIRE = createRequire(import.meta.url);
 
 /** genie-fix's own copy of a package (its package.json), found on disk: `exports` may hide package.json from require. */
 function ownPackageJson(pkg: string): string | undefined {
