@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TEMPLATES_DIR } from './workspace.ts';
+import { siblingTemplates, TEMPLATES_DIR } from './workspace.ts';
 
 const EDGE = /export\s+const\s+runtime\s*=\s*['"](?:edge|experimental-edge)['"]/;
 
@@ -21,8 +21,7 @@ export function nodeBuiltinsOf(template: string, seen = new Set<string>()): stri
   if (!fs.existsSync(file)) return [];
   const text = fs.readFileSync(file, 'utf8');
   const own = [...text.matchAll(/^import\s[^;]*?from\s+['"](node:[\w/]+)['"]/gm)].filter((m) => !/^import\s+type\s/.test(m[0])).map((m) => m[1]!);
-  const siblings = [...text.matchAll(/from\s+['"]\.\/([\w-]+?)(?:\.ts)?['"]/g)].map((m) => m[1]!);
-  return [...new Set([...own, ...siblings.flatMap((s) => nodeBuiltinsOf(s, seen))])];
+  return [...new Set([...own, ...siblingTemplates(text).flatMap((s) => nodeBuiltinsOf(s, seen))])];
 }
 
 /** Why an edited file cannot take the templates it now imports, or undefined when it can. */

@@ -40,6 +40,11 @@ function readAlias(root: string): PathAlias | undefined {
 /** `from './x'`, `'./x.ts'` or `'./x.js'`: a template importing a sibling template (group 2 is its name). */
 const SIBLING_IMPORT = /(from\s+['"])\.\/([\w-]+?)(?:\.[jt]s)?(['"])/g;
 
+/** The sibling templates a template's text imports (or re-exports), by name. */
+export function siblingTemplates(text: string): string[] {
+  return [...text.matchAll(SIBLING_IMPORT)].map((m) => m[2]!);
+}
+
 /**
  * Templates name their siblings `./x.js` (what this repo's NodeNext type-check wants), but Next.js's bundlers
  * (webpack and Turbopack, Next 16) do not map `./x.js` to x.ts: `next build` fails "Module not found". In the app,
@@ -165,7 +170,7 @@ export class Workspace {
       this.write(rel, text);
       this.templatesAdded.set(name, rel);
       // Templates import their siblings ('./gemini-queue.js'); each is copied beside them.
-      for (const m of text.matchAll(SIBLING_IMPORT)) this.addTemplate(m[2]!, from);
+      for (const sibling of siblingTemplates(text)) this.addTemplate(sibling, from);
       // Versions the templates were tested with; a package missing there gets genie-fix's own version.
       const deps = (useVariant ? templateDependencies[variant] : undefined) ?? templateDependencies[name] ?? {};
       const own = ownVersions();
