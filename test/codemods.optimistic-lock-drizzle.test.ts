@@ -61,6 +61,18 @@ describe('optimistic-lock on Drizzle: check-then-act', () => {
     expect(s.notes.map((n) => n.message)).toEqual([expect.stringMatching(/same serializable transaction/)]);
   });
 
+  it('a read locked with .for(\'update\') in the same transaction is left alone with a note', async () => {
+    const s = await lock('no-transform-drizzle-locked-read');
+    expect([s.changes, s.candidates]).toEqual([[], []]);
+    expect(s.notes.map((n) => n.message)).toEqual([expect.stringContaining("read with .for('update') in the same transaction")]);
+  });
+
+  it('a JSON merge inside a transaction that does not lock the row is reported, naming why the transaction does not help', async () => {
+    const s = await lock('no-transform-drizzle-merge-in-transaction');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/sets settings from profile .*neither locks the row \(\.for\('update'\)\) nor is serializable/)]);
+  });
+
   it('an increment already done by the database and a blind write after an owner check stay silent', async () => {
     for (const name of ['no-transform-drizzle-sql-increment', 'no-transform-drizzle-blind-write']) {
       const s = await lock(name);

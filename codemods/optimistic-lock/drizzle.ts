@@ -44,7 +44,8 @@ export function planDrizzle(setCall: CallExpression, relPath: string, reserved: 
     if (!Node.isPropertyAssignment(p) || !referencedNames(p).some((n) => n === R || locals.has(n))) continue;
     const expr = toSql(p.getInitializerOrThrow(), scope);
     if (typeof expr === 'string' || !expr.usesSql || expr.columns[0] !== p.getName()) {
-      return human(`${label} sets ${p.getName()} from ${R} in a way other than \`${R}.${p.getName()} ± n\`${typeof expr === 'string' ? ` (${expr})` : ''}: it needs a version check (a where on the value read, \`.returning()\` checked) by hand`);
+      const tx = sharedTransaction(read, setCall) ? `; the transaction around them neither locks the row (.for('update')) nor is serializable, so a concurrent write still lands between the read and this one` : '';
+      return human(`${label} sets ${p.getName()} from ${R} in a way other than \`${R}.${p.getName()} ± n\`${typeof expr === 'string' ? ` (${expr})` : ''}${tx}: it needs a version check (a where on the value read, \`.returning()\` checked) by hand`);
     }
     edits.push({ start: p.getInitializerOrThrow().getStart(), end: p.getInitializerOrThrow().getEnd(), text: expr.text });
     usesSql = true;
@@ -131,16 +132,22 @@ function isLocalInitializer(id: Node, locals: Map<string, Node>): boolean {
   return [...locals.values()].some((init) => id.getStart() >= init.getStart() && id.getEnd() <= init.getEnd());
 }
 
+/** The `db.transaction(async (tx) => …)` call whose callback holds both the read and the write. */
+function sharedTransaction(read: DrizzleRead, setCall: CallExpression): CallExpression | undefined {
+  const fn = enclosingFunction(setCall);
+  const call = fn?.getParentIfKind(SyntaxKind.CallExpression);
+  const callee = call?.getExpression();
+  if (!fn || !call || !Node.isPropertyAccessExpression(callee) || callee.getName() !== 'transaction' || call.getArguments()[0] !== fn) return undefined;
+  return enclosingFunction(read.decl) === fn ? call : undefined;
+}
+
 /**
  * A read that already keeps concurrent writers out: `.for('update')` inside the same transaction (the row is locked
  * until commit), or a serializable transaction around both (the database aborts one of two conflicting runs).
  */
 function lockedNote(read: DrizzleRead, setCall: CallExpression, label: string): string | undefined {
-  const fn = enclosingFunction(setCall);
-  const call = fn?.getParentIfKind(SyntaxKind.CallExpression);
-  const callee = call?.getExpression();
-  if (!fn || !call || !Node.isPropertyAccessExpression(callee) || callee.getName() !== 'transaction' || call.getArguments()[0] !== fn) return undefined;
-  if (enclosingFunction(read.decl) !== fn) return undefined;
+  const call = sharedTransaction(read, setCall);
+  if (!call) return undefined;
   if (/\.for\(\s*['"](?:update|no key update)['"]/.test(read.text)) {
     return `${label} is checked and written from ${read.name}, read with .for('update') in the same transaction: the row stays locked until commit, so no concurrent write slips in; left as written`;
   }

@@ -1,5 +1,6 @@
-// Drizzle tables of the fixtures: a page-view counter, a voucher whose uses are capped, prepaid credits, a seat booking.
-import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+// Drizzle tables of the fixtures: a page-view counter, a voucher whose uses are capped, prepaid credits, a seat booking,
+// settings kept as one JSON document.
+import { integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 
 export const pageStats = pgTable('page_stats', {
   slug: text('slug').primaryKey(),
@@ -24,4 +25,9 @@ export const flights = pgTable('flights', {
   id: integer('id').primaryKey(),
   seatsLeft: integer('seats_left').notNull(),
   status: text('status').notNull(),
+});
+
+export const profiles = pgTable('profiles', {
+  userId: text('user_id').primaryKey(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
 });
