@@ -16,6 +16,7 @@ export const templateDependencies: Record<string, Record<string, string>> = {
   // Never added in practice: gemini-queue only copies these templates into apps that already depend on `ai`.
   'gemini-queue-ai-sdk': { ai: '^6.0.0' },
   'gemini-limit-only-ai-sdk': { ai: '^6.0.0' },
+  'gemini-ai-sdk-middleware': { ai: '^6.0.0' },
   'login-limiter': { 'rate-limiter-flexible': '^11.4.0' },
   'line-splitter': { 'eventsource-parser': '^3.1.1' },
   'optimistic-lock': {},

@@ -60,7 +60,7 @@ const MODULES = ['gemini-bounded-queue', 'gemini-limit-only', 'gemini-queue', 'g
 describe('the Gemini queue modules, as apply copies them into an app', () => {
   it('copies every sibling a template imports, including `./x.js` imports', () => {
     const { files } = stage({ name: 'siblings', compilerOptions: { module: 'esnext', moduleResolution: 'bundler' } }, ['gemini-queue-ai-sdk']);
-    expect(files.map((f) => path.basename(f, '.ts')).sort()).toEqual(['gemini-bounded-queue', 'gemini-queue', 'gemini-queue-ai-sdk', 'gemini-retry-info', 'gemini-stream-release']);
+    expect(files.map((f) => path.basename(f, '.ts')).sort()).toEqual(['gemini-ai-sdk-middleware', 'gemini-bounded-queue', 'gemini-queue', 'gemini-queue-ai-sdk', 'gemini-retry-info', 'gemini-stream-release']);
   });
 
   const settings: Array<AppSetting & { specifier: string }> = [
