@@ -45,6 +45,17 @@ describe('optimistic-lock on Drizzle: check-then-act', () => {
     expect(s.changes.map((c) => c.message)).toEqual([expect.stringMatching(/eq\(flights\.status, 'open'\), gte\(sql`\$\{flights\.seatsLeft\} - \$\{1\}`, 0\).*answers 409/)]);
   });
 
+  it('a write that is not arithmetic (a status flip) becomes a compare-and-set on the columns read, 409 when the row changed', async () => {
+    const s = await lock('drizzle-status-toggle');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringMatching(/compare-and-set: the where also requires status to still hold what was read.*409/)]);
+  });
+
+  it('a compare-and-set on a column that may be NULL is reported (an equality never matches NULL)', async () => {
+    const s = await lock('no-transform-drizzle-nullable-note');
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('wallets.note is not declared a notNull() number or text column')]);
+  });
+
   it('a MySQL table has no RETURNING: reported with that reason', async () => {
     const s = await lock('no-transform-drizzle-mysql');
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/tickets is a mysqlTable: MySQL has no RETURNING.*affectedRows/)]);

@@ -23,16 +23,20 @@ export interface ConditionalInput {
   relPath: string;
   reserved: Set<string>;
   byHand: string;
+  /** Compare-and-set instead of checks: these columns must still hold what was read (a row changed since → 409). */
+  compare?: string[];
 }
 
 // Dialects whose update builder has `.returning()`; MySQL's answers only through the driver's own result.
 const RETURNING = new Set(['pgTable', 'sqliteTable']);
 
 export function conditionalWrite(input: ConditionalInput): Outcome {
-  const { label, scope, update: u, guards, setEdits, relPath, reserved, byHand } = input;
+  const { label, scope, update: u, guards, setEdits, relPath, reserved, byHand, compare } = input;
   const R = scope.row;
   const checkLines = guards.map((g) => g.statement.getStartLineNumber()).join(', ');
-  const act = `${label} is a check-then-act on ${R} (checked on line ${checkLines}, then written): two concurrent requests can both pass the check on the same read`;
+  const act = compare
+    ? `${label} writes data computed from ${R} (read earlier): a concurrent request can change the row in between, and one of the two writes is lost`
+    : `${label} is a check-then-act on ${R} (checked on line ${checkLines}, then written): two concurrent requests can both pass the check on the same read`;
   if (scope.decl.maker === 'mysqlTable') {
     return human(`${act}, but ${scope.table} is a mysqlTable: MySQL has no RETURNING, so whether the conditional update still matched a row is only in the driver's own result (affectedRows for mysql2, rowsAffected for PlanetScale): move the check into the where and check that count by hand`);
   }
@@ -46,14 +50,14 @@ export function conditionalWrite(input: ConditionalInput): Outcome {
     if (!block || !site.statement.getAncestors().includes(block)) return human(`${act}, but the check on line ${g.statement.getStartLineNumber()} only runs on some paths to the write, so it cannot become a condition of every write: ${byHand}`);
   }
 
-  const answer = answerWhenNoRow(guards, site);
+  const answer = compare ? conflictAnswer(site) : answerWhenNoRow(guards, site);
   if (typeof answer === 'string') return human(`${act}, but ${answer}: ${byHand}`);
   const sf = u.chain.getSourceFile();
   const eol = eolOf(sf);
   const pad = indentOf(site.statement);
   const name = freshName(sf, 'updated', reserved);
   const pk = primaryKey(scope.decl);
-  const conditions = guards.flatMap((g) => g.conditions);
+  const conditions = compare ? compare.map((f) => `eq(${scope.table}.${f}, ${R}.${f})`) : guards.flatMap((g) => g.conditions);
   const whereArg = u.where!.getArguments()[0]!;
   const andCall = Node.isCallExpression(whereArg) && whereArg.getExpression().getText() === 'and' ? whereArg.getArguments().at(-1) : undefined;
   const edits: Edit[] = [
@@ -65,24 +69,30 @@ export function conditionalWrite(input: ConditionalInput): Outcome {
     { start: u.chain.getEnd(), end: u.chain.getEnd(), text: pk ? `.returning({ ${pk}: ${scope.table}.${pk} })` : '.returning()' },
     { start: site.statement.getEnd(), end: site.statement.getEnd(), text: `${eol}${pad}if (${name}.length === 0) ${answer.text}` },
   ];
-  const functions = new Set(['and', ...guards.flatMap((g) => g.functions)]);
+  const functions = new Set(['and', ...(compare ? ['eq'] : []), ...guards.flatMap((g) => g.functions)]);
   if (setEdits.length || guards.some((g) => g.usesSql)) functions.add('sql');
   const ends = answer.conflict ? 'the route answers 409 (the client retries with fresh data)' : `the request ends as the check on line ${checkLines} ends it`;
+  const casMessage = `${act}. Now a compare-and-set: the where also requires ${compare?.join(', ')} to still hold what was read, .returning() says whether the row still matched, and when it did not the route answers 409 (the client retries with fresh data)`;
   return {
     kind: 'edit',
     edits,
     imports: answer.conflict ? ['conflictResponse'] : [],
     drizzleImports: [...functions],
-    message: `${act} and both write (a negative balance, a cap overrun)${setEdits.length ? ', and the value written was computed from the stale read' : ''}. Now one conditional update: the check is in its where (${conditions.join(', ')})${setEdits.length ? ', the database does the arithmetic' : ''}, .returning() says whether the row still matched, and when it did not ${ends}`,
+    message: compare ? casMessage : `${act} and both write (a negative balance, a cap overrun)${setEdits.length ? ', and the value written was computed from the stale read' : ''}. Now one conditional update: the check is in its where (${conditions.join(', ')})${setEdits.length ? ', the database does the arithmetic' : ''}, .returning() says whether the row still matched, and when it did not ${ends}`,
   };
+}
+
+function conflictAnswer(site: WriteSite): { text: string; conflict: boolean } | string {
+  if (site.context.kind !== 'route' || !acceptsResponse(site.fn)) return 'outside a route handler that can answer 409 there is no answer for "the row changed since it was read"';
+  return { text: 'return conflictResponse();', conflict: true };
 }
 
 /** What the request does when no row matched: the check's own branch when every check ends the same way, else a 409. */
 function answerWhenNoRow(guards: Guard[], site: WriteSite): { text: string; conflict: boolean } | string {
   const branches = new Set(guards.map((g) => g.statement.getThenStatement().getText()));
   if (branches.size > 1) {
-    if (site.context.kind !== 'route' || !acceptsResponse(site.fn)) return 'its checks end the request in different ways, and outside a route handler that can answer 409 there is no single answer for "no row matched"';
-    return { text: 'return conflictResponse();', conflict: true };
+    const conflict = conflictAnswer(site);
+    return typeof conflict === 'string' ? `its checks end the request in different ways, and ${conflict}` : conflict;
   }
   const guard = guards[0]!;
   const then = guard.statement.getThenStatement();

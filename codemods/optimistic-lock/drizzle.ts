@@ -10,6 +10,7 @@
 import { Node, SyntaxKind, type CallExpression, type IfStatement } from 'ts-morph';
 import { enclosingFunction, referencedNames, type Edit } from '../ast.ts';
 import { derivedNames } from '../lib/derived-names.ts';
+import { comparedColumns } from './drizzle-compare.ts';
 import { conditionalWrite } from './drizzle-conditional.ts';
 import { isNullCheck, toSql, translateGuard, type Guard, type RowScope } from './drizzle-guard.ts';
 import { drizzleUpdate, findRead, tableDecl, type DrizzleRead } from './drizzle-query.ts';
@@ -45,7 +46,15 @@ export function planDrizzle(setCall: CallExpression, relPath: string, reserved: 
     const expr = toSql(p.getInitializerOrThrow(), scope);
     if (typeof expr === 'string' || !expr.usesSql || expr.columns[0] !== p.getName()) {
       const tx = sharedTransaction(read, setCall) ? `; the transaction around them neither locks the row (.for('update')) nor is serializable, so a concurrent write still lands between the read and this one` : '';
-      return human(`${label} sets ${p.getName()} from ${R} in a way other than \`${R}.${p.getName()} ± n\`${typeof expr === 'string' ? ` (${expr})` : ''}${tx}: it needs a version check (a where on the value read, \`.returning()\` checked) by hand`);
+      const notSql = `${label} sets ${p.getName()} from ${R} in a way other than \`${R}.${p.getName()} ± n\`${typeof expr === 'string' ? ` (${expr})` : ''}${tx}`;
+      const versionByHand = 'it needs a version check (a where on the value read, `.returning()` checked) by hand';
+      if (tx) return human(`${notSql}: ${versionByHand}`);
+      // A previous run (or the author) already compares a column with the value read.
+      if (new RegExp(`\\beq\\(\\s*${table.replace(/\./g, '\\.')}\\.\\w+\\s*,\\s*${R}\\.\\w+\\s*\\)`).test(whereText)) return { kind: 'leave' };
+      // Not arithmetic: a compare-and-set on every column the decision looked at.
+      const compared = comparedColumns(fn, read, setCall, u, decl, table);
+      if (typeof compared === 'string') return human(`${notSql}, and ${compared}: ${versionByHand}`);
+      return conditionalWrite({ label, scope, update: u, guards: [], setEdits: [], relPath, reserved, byHand: versionByHand, compare: compared });
     }
     edits.push({ start: p.getInitializerOrThrow().getStart(), end: p.getInitializerOrThrow().getEnd(), text: expr.text });
     usesSql = true;
