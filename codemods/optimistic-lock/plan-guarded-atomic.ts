@@ -9,7 +9,7 @@ import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLit
 import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
 import { freshName } from './fresh-name.ts';
 import { human, type Outcome } from './plan.ts';
-import { prismaCall, type PrismaCall } from './query.ts';
+import { objectProp, prismaCall, propMap, type PrismaCall } from './query.ts';
 import { sameRecord } from './read-modify-write.ts';
 import type { TransactionSite } from './transaction.ts';
 
@@ -114,6 +114,15 @@ function changedBetween(fn: Node, from: Node, to: Node): Set<string> {
   return out;
 }
 
+/** The read's where and the write's name the same fields with the same values, `user.id!` being `user.id`. */
+function sameFilter(read: CallExpression, where: ObjectLiteralExpression): boolean {
+  const readWhere = objectProp(read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
+  const plain = (m: Map<string, string> | undefined) => m && new Map([...m].map(([k, v]) => [k, v.replace(/\s+/g, '').replace(/!$/, '')]));
+  const a = plain(readWhere && propMap(readWhere));
+  const b = plain(propMap(where));
+  return Boolean(a && b && b.size > 0 && a.size === b.size && [...b].every(([k, v]) => a.get(k) === v));
+}
+
 /** `row.field` for one of `fields`, as the expression itself or inside it. */
 function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
   const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
@@ -137,7 +146,7 @@ export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefine
     if (!decl || !Node.isIdentifier(decl.getNameNode())) continue;
     const readVar = decl.getName();
     const direct = { read, readDecl: decl, readVar, tainted: new Set([readVar]), readArgs: read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), params: new Map<string, string>() };
-    if (!sameRecord(direct, where)) continue;
+    if (!sameRecord(direct, where) && !sameFilter(read, where)) continue;
     const guards = fn
       .getDescendantsOfKind(SyntaxKind.IfStatement)
       .filter((g) => g.getStart() > read.getEnd() && g.getEnd() < update.getStart() && looksAtCounter(g.getExpression(), readVar, fields));
