@@ -3,10 +3,16 @@
  * the target app's package.json when it adds the template. Keys are template file names without `.ts`.
  */
 export const templateDependencies: Record<string, Record<string, string>> = {
-  cache: { 'lru-cache': '^11.5.3' },
+  cache: {},
   // `apply --store redis` variants: copied under the base name (cache.ts, login-limiter.ts).
-  'cache.redis': { ioredis: '^5.11.1', 'lru-cache': '^11.5.3' },
-  'login-limiter.redis': { ioredis: '^5.11.1', 'rate-limiter-flexible': '^11.4.0' },
+  'cache.redis': {},
+  'login-limiter.redis': { 'rate-limiter-flexible': '^11.4.0' },
+  // Modules the cache and login-limiter variants share; copied beside the template that imports them.
+  'cache-key': {},
+  'cache-local': { 'lru-cache': '^11.5.3' },
+  'env-int': {},
+  'login-limiter-shared': {},
+  'redis-connection': { ioredis: '^5.11.1' },
   // The Gemini queue's modules: gemini-queue.ts (retrying) and gemini-limit-only.ts share the bounded queue.
   'gemini-bounded-queue': { 'p-queue': '^9.3.5' },
   'gemini-limit-only': {},

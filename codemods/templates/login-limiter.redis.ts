@@ -20,95 +20,15 @@
  *   GENIE_REDIS_COMMAND_TIMEOUT_MS (below). A missing REDIS_URL is a configuration error, not an
  *   outage: the first login throws with a message that says what to set.
  */
-import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { Redis } from 'ioredis';
+import { intFromEnv } from './env-int.js';
+import { UNKNOWN_IP, accountKey, bounded, type CounterOptions, type FailureCounter, type LoginDecision, type LoginLimiterOptions } from './login-limiter-shared.js';
 
-/** What the limiter needs from a store; RateLimiterMemory and RateLimiterRedis both fit. */
-export interface FailureCounter {
-  penalty(key: string, points?: number): Promise<{ consumedPoints: number; msBeforeNext: number }>;
-  get(key: string): Promise<{ consumedPoints: number; msBeforeNext: number } | null>;
-  delete(key: string): Promise<boolean>;
-}
+export { clientIp } from './login-limiter-shared.js';
+export type { CounterOptions, FailureCounter, LoginDecision, LoginLimiterOptions } from './login-limiter-shared.js';
+import { sharedRedis } from './redis-connection.js';
 
-export interface CounterOptions {
-  keyPrefix: string;
-  /** Failures allowed per window. */
-  points: number;
-  /** Window length. Units: seconds. */
-  duration: number;
-}
-
-export interface LoginLimiterOptions {
-  /** Consecutive failures allowed per IP + account in one window (env LOGIN_MAX_FAILURES_PER_ACCOUNT). */
-  maxFailuresPerAccount: number;
-  /** Failures allowed per IP across all accounts in one window (env LOGIN_MAX_FAILURES_PER_IP). */
-  maxFailuresPerIp: number;
-  /** Units: seconds (env LOGIN_FAILURE_WINDOW_SEC). */
-  windowSec: number;
-  /** Default: RateLimiterRedis on REDIS_URL with an in-memory insurance limiter. */
-  createCounter: (options: CounterOptions) => FailureCounter;
-}
-
-export interface LoginDecision {
-  allowed: boolean;
-  /** 0 when allowed. Units: milliseconds. */
-  retryAfterMs: number;
-  reason?: 'account' | 'ip';
-}
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const parsed = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-}
-
-// ---- the shared Redis connection (same code in login-limiter and cache: templates are copied alone) ----
-// REDIS_URL is required and read on first use, never at import time (`next build` imports route modules with no
-// Redis around). `lazyConnect`: nothing connects before the first command. Every command is bounded
-// (GENIE_REDIS_COMMAND_TIMEOUT_MS, default 500 ms) and retried at most once across a reconnect, so a slow or
-// absent Redis costs a request half a second, never a hung route. One client per process, shared through
-// globalThis by both templates (and surviving Next's dev-mode module reloads).
-const REDIS_KEY = Symbol.for('genie-fix.redis');
-
-function sharedRedis(): Redis {
-  const holder = globalThis as typeof globalThis & { [REDIS_KEY]?: Redis };
-  const existing = holder[REDIS_KEY];
-  if (existing) return existing;
-  const url = process.env.REDIS_URL?.trim();
-  if (!url) {
-    throw new Error(
-      'REDIS_URL is not set: lib/genie keeps login-limiter counters and cache entries in Redis ' +
-        '(genie-fix apply --store redis). Set REDIS_URL=redis://<host>:6379 (rediss:// for TLS) in the app ' +
-        'environment, or re-apply without --store redis to keep them in process memory.',
-    );
-  }
-  const client = new Redis(url, {
-    lazyConnect: true,
-    commandTimeout: positiveIntFromEnv('GENIE_REDIS_COMMAND_TIMEOUT_MS', 500),
-    connectTimeout: positiveIntFromEnv('GENIE_REDIS_CONNECT_TIMEOUT_MS', 2000),
-    maxRetriesPerRequest: 1,
-  });
-  // Without a listener ioredis prints every failed reconnect; one line per outage is enough. ioredis errors
-  // name host and port, never the URL's password.
-  let reported = false;
-  client.on('error', (err: Error) => {
-    if (!reported) console.warn(`[genie] Redis unavailable (${err.message}); using the fallback described in lib/genie`);
-    reported = true;
-  });
-  client.on('ready', () => {
-    reported = false;
-  });
-  holder[REDIS_KEY] = client;
-  return client;
-}
-
-/** Closes the shared Redis client (tests, graceful shutdown); the next call opens a new one. */
-export async function closeRedis(): Promise<void> {
-  const holder = globalThis as typeof globalThis & { [REDIS_KEY]?: Redis };
-  const client = holder[REDIS_KEY];
-  delete holder[REDIS_KEY];
-  if (client) await client.quit().catch(() => client.disconnect());
-}
+export { closeRedis } from './redis-connection.js';
 
 /** Shared counters in Redis; on a Redis error, a per-instance in-memory count with the same options. */
 export function redisCounter(o: CounterOptions): FailureCounter {
@@ -122,9 +42,9 @@ export function redisCounter(o: CounterOptions): FailureCounter {
 }
 
 const options: LoginLimiterOptions = {
-  maxFailuresPerAccount: positiveIntFromEnv('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
-  maxFailuresPerIp: positiveIntFromEnv('LOGIN_MAX_FAILURES_PER_IP', 100),
-  windowSec: positiveIntFromEnv('LOGIN_FAILURE_WINDOW_SEC', 15 * 60),
+  maxFailuresPerAccount: intFromEnv('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
+  maxFailuresPerIp: intFromEnv('LOGIN_MAX_FAILURES_PER_IP', 100),
+  windowSec: intFromEnv('LOGIN_FAILURE_WINDOW_SEC', 15 * 60),
   createCounter: redisCounter,
 };
 
@@ -152,18 +72,6 @@ function current(): Counters {
 export function configureLoginLimiter(overrides: Partial<LoginLimiterOptions>): void {
   Object.assign(options, overrides);
   counters = undefined;
-}
-
-const UNKNOWN_IP = 'unknown';
-const MAX_PART_LENGTH = 128;
-
-function bounded(text: string): string {
-  // A 1 MB "email" must not become a 1 MB key.
-  return text.length > MAX_PART_LENGTH ? `#${createHash('sha256').update(text).digest('base64url')}` : text;
-}
-
-function accountKey(ip: string, account: string): string {
-  return `${bounded(ip)}|${bounded(account.trim().toLowerCase())}`;
 }
 
 /** Call before checking the password; answer 429 with `Retry-After` when not allowed. */
@@ -201,14 +109,4 @@ export async function loginFailureCounts(ip: string, account: string): Promise<{
   const { account: accountCounter, ip: ipCounter } = current();
   const [accountRes, ipRes] = await Promise.all([accountCounter.get(accountKey(ip, account)), ipCounter.get(bounded(ip))]);
   return { account: accountRes?.consumedPoints ?? 0, ip: ipRes?.consumedPoints ?? 0 };
-}
-
-/**
- * The client IP: the first `x-forwarded-for` entry (set by Vercel / the trusted proxy in front of the app),
- * else `x-real-ip`, else 'unknown'.
- */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const ip = forwarded || headers.get('x-real-ip')?.trim() || UNKNOWN_IP;
-  return ip.slice(0, 64);
 }

@@ -9,46 +9,12 @@
  * In memory, each serverless instance counts on its own: N instances allow N × 5 guesses per account per
  * window, which is why the per-account default is 5 and why a shared store is the next step.
  */
-import { createHash } from 'node:crypto';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { intFromEnv } from './env-int.js';
+import { UNKNOWN_IP, accountKey, bounded, type CounterOptions, type FailureCounter, type LoginDecision, type LoginLimiterOptions } from './login-limiter-shared.js';
 
-/** What the limiter needs from a store; RateLimiterMemory and RateLimiterRedis both fit. */
-export interface FailureCounter {
-  penalty(key: string, points?: number): Promise<{ consumedPoints: number; msBeforeNext: number }>;
-  get(key: string): Promise<{ consumedPoints: number; msBeforeNext: number } | null>;
-  delete(key: string): Promise<boolean>;
-}
-
-export interface CounterOptions {
-  keyPrefix: string;
-  /** Failures allowed per window. */
-  points: number;
-  /** Window length. Units: seconds. */
-  duration: number;
-}
-
-export interface LoginLimiterOptions {
-  /** Consecutive failures allowed per IP + account in one window (env LOGIN_MAX_FAILURES_PER_ACCOUNT). */
-  maxFailuresPerAccount: number;
-  /** Failures allowed per IP across all accounts in one window (env LOGIN_MAX_FAILURES_PER_IP). */
-  maxFailuresPerIp: number;
-  /** Units: seconds (env LOGIN_FAILURE_WINDOW_SEC). */
-  windowSec: number;
-  /** e.g. `(o) => new RateLimiterRedis({ storeClient: redis, ...o })` to share counters across instances. */
-  createCounter: (options: CounterOptions) => FailureCounter;
-}
-
-export interface LoginDecision {
-  allowed: boolean;
-  /** 0 when allowed. Units: milliseconds. */
-  retryAfterMs: number;
-  reason?: 'account' | 'ip';
-}
-
-function intFromEnv(name: string, fallback: number): number {
-  const parsed = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-}
+export { clientIp } from './login-limiter-shared.js';
+export type { CounterOptions, FailureCounter, LoginDecision, LoginLimiterOptions } from './login-limiter-shared.js';
 
 const options: LoginLimiterOptions = {
   maxFailuresPerAccount: intFromEnv('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
@@ -75,18 +41,6 @@ export function configureLoginLimiter(overrides: Partial<LoginLimiterOptions>): 
   Object.assign(options, overrides);
   counters = createCounters();
   reservations.clear();
-}
-
-const UNKNOWN_IP = 'unknown';
-const MAX_PART_LENGTH = 128;
-
-function bounded(text: string): string {
-  // A 1 MB "email" must not become a 1 MB key.
-  return text.length > MAX_PART_LENGTH ? `#${createHash('sha256').update(text).digest('base64url')}` : text;
-}
-
-function accountKey(ip: string, account: string): string {
-  return `${bounded(ip)}|${bounded(account.trim().toLowerCase())}`;
 }
 
 // Attempts that passed the check and whose outcome is not yet recorded. Without them, 100 parallel guesses
@@ -170,14 +124,4 @@ export async function recordLoginSuccess(ip: string, account: string): Promise<v
 export async function loginFailureCounts(ip: string, account: string): Promise<{ account: number; ip: number }> {
   const [accountRes, ipRes] = await Promise.all([counters.account.get(accountKey(ip, account)), counters.ip.get(bounded(ip))]);
   return { account: accountRes?.consumedPoints ?? 0, ip: ipRes?.consumedPoints ?? 0 };
-}
-
-/**
- * The client IP: the first `x-forwarded-for` entry (set by Vercel / the trusted proxy in front of the app),
- * else `x-real-ip`, else 'unknown'.
- */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  const ip = forwarded || headers.get('x-real-ip')?.trim() || UNKNOWN_IP;
-  return ip.slice(0, 64);
 }

@@ -11,6 +11,7 @@
  */
 import { Readable } from 'node:stream';
 import PQueue from 'p-queue';
+import { intFromEnv } from './env-int.js';
 
 export interface UploadSlotOptions {
   /** Uploads in flight at once. */
@@ -19,11 +20,6 @@ export interface UploadSlotOptions {
   maxQueued: number;
   /** Longest a caller waits for a slot before UploadBusyError. Units: milliseconds. */
   maxWaitMs: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const parsed = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(parsed) && parsed >= min ? parsed : fallback;
 }
 
 const settings: UploadSlotOptions = {
