@@ -40,8 +40,13 @@ export interface StreamMeta {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const ACCEPT = 'application/json, text/event-stream, */*';
-/** The headers of a request with no jar and no headers or body of its own (never modified). */
-const PLAIN_HEADERS: string[] = ['accept', ACCEPT];
+/**
+ * Header lists are shared by requests in flight, so they are frozen; typed as plain arrays only
+ * because undici's option types ask for one (it reads the list, never writes it).
+ */
+const shared = (list: string[]): string[] => Object.freeze(list) as string[];
+/** The headers of a request with no jar and no headers or body of its own. */
+const PLAIN_HEADERS = shared(['accept', ACCEPT]);
 
 /** Session headers then the request's own override `accept`; the jar's cookies are the Cookie header; a JSON body sets the content type. */
 function buildHeaders(jar: CookieJar | undefined, own: Record<string, string> | undefined, hasJsonBody: boolean): string[] {
@@ -51,7 +56,7 @@ function buildHeaders(jar: CookieJar | undefined, own: Record<string, string> | 
   if (hasJsonBody) merged['content-type'] = 'application/json';
   const list: string[] = [];
   for (const name of Object.keys(merged)) list.push(name, merged[name] as string);
-  return list;
+  return shared(list);
 }
 
 class ClientClosedError extends Error {
