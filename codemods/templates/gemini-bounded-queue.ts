@@ -5,6 +5,7 @@
  * wait forever. Part of the Gemini queue (./gemini-queue.ts): the retrying and the limit-only calls share it.
  */
 import PQueue from 'p-queue';
+import { intFromEnv } from './env-int.js';
 import type { Release } from './gemini-stream-release.js';
 
 export interface GeminiQueueOptions {
@@ -21,11 +22,6 @@ export interface GeminiQueueOptions {
   maxDelayMs: number;
   /** A slot whose body is never consumed is released after this long, so a leak cannot stall the queue. */
   maxHoldMs: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const parsed = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(parsed) && parsed >= min ? parsed : fallback;
 }
 
 export const settings: GeminiQueueOptions = {

@@ -55,12 +55,12 @@ function errorsOf(compiler: typeof TS, root: string, files: string[], target: TS
 
 const QUEUE = ['gemini-queue', 'gemini-limit-only'];
 const AI_SDK = ['gemini-queue-ai-sdk', 'gemini-limit-only-ai-sdk'];
-const MODULES = ['gemini-bounded-queue', 'gemini-limit-only', 'gemini-queue', 'gemini-retry-info', 'gemini-stream-release'];
+const MODULES = ['env-int', 'gemini-bounded-queue', 'gemini-limit-only', 'gemini-queue', 'gemini-retry-info', 'gemini-stream-release'];
 
 describe('the Gemini queue modules, as apply copies them into an app', () => {
   it('copies every sibling a template imports, including `./x.js` imports', () => {
     const { files } = stage({ name: 'siblings', compilerOptions: { module: 'esnext', moduleResolution: 'bundler' } }, ['gemini-queue-ai-sdk']);
-    expect(files.map((f) => path.basename(f, '.ts')).sort()).toEqual(['gemini-ai-sdk-middleware', 'gemini-bounded-queue', 'gemini-queue', 'gemini-queue-ai-sdk', 'gemini-retry-info', 'gemini-stream-release']);
+    expect(files.map((f) => path.basename(f, '.ts')).sort()).toEqual(['env-int', 'gemini-ai-sdk-middleware', 'gemini-bounded-queue', 'gemini-queue', 'gemini-queue-ai-sdk', 'gemini-retry-info', 'gemini-stream-release']);
   });
 
   const settings: Array<AppSetting & { specifier: string }> = [
