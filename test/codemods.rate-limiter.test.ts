@@ -18,4 +18,35 @@ describe('rate-limiter reasons', () => {
     const s = await runFixtureCase('rate-limiter', 'nextauth-authorize');
     expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('refused as the app refused before')]);
   });
+
+  it('a limiter inside the handler\'s try block is re-keyed in that block; a log line between it and the lookup is no obstacle', async () => {
+    const s = await runFixtureCase('rate-limiter', 'try-block-login');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => [c.line, c.message])).toEqual([[11, expect.stringContaining('Now keyed by IP + email via checkLoginAllowed')]]);
+  });
+
+  it('inside a try block, a database write before the lookup still stops the move, with that write named', async () => {
+    const s = await runFixtureCase('rate-limiter', 'no-transform-try-block-write-before-lookup');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[10, expect.stringContaining('the account is known only after `await store.signinAttempt.create({ data: { email, addr } });`, which has side effects')]]);
+  });
+
+  it('a key built by a same-module helper that returns the first x-forwarded-for hop is an IP key', async () => {
+    const s = await runFixtureCase('rate-limiter', 'login-ip-helper');
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringContaining('limited by IP alone (bucketKey)')]);
+  });
+
+  it('a sign-in wrapper keyed by an imported IP helper is reported: no password is checked there', async () => {
+    const s = await runFixtureCase('rate-limiter', 'no-transform-signin-wrapper-ip-helper');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[8, expect.stringMatching(/^login limiter keyed by IP alone \(who\).*checks no password, so there is no account to key it by here/)]]);
+  });
+
+  it('a helper that returns the account is not an IP key, and a password-reset quota keyed by IP is not a login limiter', async () => {
+    const byAccount = await runFixtureCase('rate-limiter', 'no-transform-login-helper-returns-account');
+    expect([byAccount.changes, byAccount.candidates]).toEqual([[], []]);
+    expect(byAccount.notes.map((n) => n.message)).toEqual([expect.stringContaining('already keyed by the account')]);
+    const reset = await runFixtureCase('rate-limiter', 'no-transform-reset-password-ip-helper');
+    expect([reset.changes, reset.candidates, reset.notes]).toEqual([[], [], []]);
+  });
 });

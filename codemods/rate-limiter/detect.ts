@@ -4,7 +4,7 @@
  * (it verifies a password, it is NextAuth's Credentials `authorize`, or it is a login route's handler).
  */
 import { Node, SyntaxKind, type Block, type CallExpression, type SourceFile } from 'ts-morph';
-import { initializerOf, referencedNames } from '../ast.ts';
+import { importedDeclaration, initializerOf, referencedNames } from '../ast.ts';
 import { isFunctionLike, routeHandlerMethod } from '../lib/route-handler.ts';
 
 const IP_SOURCE = /x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|forwarded|get(?:Client)?Ip\b|(?:client|remote|request|user|caller|peer)(?:Ip|Addr(?:ess)?)\b|requestIp|ipAddress|\.ip\b|\bip\b/i;
@@ -20,18 +20,95 @@ function isIpDerived(at: Node, name: string, depth = 0): boolean {
   if (/^(?:ip|clientIp|ipAddress|remoteAddress)$/i.test(name)) return true;
   const init = initializerOf(at, name);
   if (!init) return false;
+  if (Node.isCallExpression(init) && callsIpHelper(init)) return true;
   return IP_SOURCE.test(init.getText()) || referencedNames(init).some((n) => n !== name && isIpDerived(at, n, depth + 1));
+}
+
+/** The headers that carry the client's address (set by a proxy), read by `headers.get(…)`. */
+const IP_HEADER = /^(?:x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|x-client-ip|forwarded)$/i;
+const STRING_STEP = /^(?:split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|slice|substring|at|replace)$/;
+
+/**
+ * Does `expr` (inside `fn`) yield only the client IP, a fixed fallback (`'unknown'`, null), or string steps on those?
+ * `found` records that an IP source was met at all: a helper returning a constant is not an IP key.
+ */
+function yieldsOnlyIp(expr: Node, fn: Node, found: { ip: boolean }, depth = 0): boolean {
+  if (depth > 8) return false;
+  if (Node.isStringLiteral(expr) || Node.isNoSubstitutionTemplateLiteral(expr) || Node.isNullLiteral(expr) || expr.getText() === 'undefined') return true;
+  if (Node.isParenthesizedExpression(expr) || Node.isNonNullExpression(expr) || Node.isAsExpression(expr)) return yieldsOnlyIp(expr.getExpression(), fn, found, depth + 1);
+  if (Node.isBinaryExpression(expr)) {
+    if (!/^(?:\|\||\?\?|\+)$/.test(expr.getOperatorToken().getText())) return false;
+    return yieldsOnlyIp(expr.getLeft(), fn, found, depth + 1) && yieldsOnlyIp(expr.getRight(), fn, found, depth + 1);
+  }
+  // The condition only chooses between the branches; what is returned is what the branches yield.
+  if (Node.isConditionalExpression(expr)) return yieldsOnlyIp(expr.getWhenTrue(), fn, found, depth + 1) && yieldsOnlyIp(expr.getWhenFalse(), fn, found, depth + 1);
+  if (Node.isTemplateExpression(expr)) return expr.getTemplateSpans().every((s) => yieldsOnlyIp(s.getExpression(), fn, found, depth + 1));
+  if (Node.isElementAccessExpression(expr)) return yieldsOnlyIp(expr.getExpression(), fn, found, depth + 1);
+  if (Node.isPropertyAccessExpression(expr)) {
+    // `request.ip` (Next 13/14), `req.socket.remoteAddress`.
+    if (/^(?:ip|remoteAddress)$/.test(expr.getName())) return (found.ip = true);
+    return false;
+  }
+  if (Node.isCallExpression(expr)) {
+    const callee = expr.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) return false;
+    if (callee.getName() === 'get' && /\bheaders$/.test(callee.getExpression().getText())) {
+      const header = expr.getArguments()[0];
+      return (Node.isStringLiteral(header) || Node.isNoSubstitutionTemplateLiteral(header)) && IP_HEADER.test(header.getLiteralText()) && (found.ip = true);
+    }
+    return STRING_STEP.test(callee.getName()) && yieldsOnlyIp(callee.getExpression(), fn, found, depth + 1);
+  }
+  if (Node.isIdentifier(expr)) {
+    const init = initializerOf(expr, expr.getText());
+    return init !== undefined && init.getFirstAncestor((a) => a === fn) !== undefined && yieldsOnlyIp(init, fn, found, depth + 1);
+  }
+  return false;
+}
+
+/** A function's returned values: its `return` expressions, or an arrow's expression body. */
+function returnedValues(fn: Node): Node[] | undefined {
+  if (Node.isArrowFunction(fn) && !Node.isBlock(fn.getBody())) return [fn.getBody()];
+  const body = fn.getFirstChildByKind(SyntaxKind.Block);
+  if (!body) return undefined;
+  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor(isFunctionLike) === fn);
+  const values = returns.map((r) => r.getExpression());
+  return values.length > 0 && values.every((v) => v !== undefined) ? (values as Node[]) : undefined;
+}
+
+/**
+ * `getRateLimitKey(req)`: a function of this module, or of an app module it imports, whose every return is the
+ * client IP read from the proxy headers (or `request.ip`) — followed one hop, never further.
+ */
+export function callsIpHelper(call: CallExpression): boolean {
+  const callee = call.getExpression();
+  if (!Node.isIdentifier(callee)) return false;
+  const sf = call.getSourceFile();
+  const name = callee.getText();
+  const local = sf.getFunction(name) ?? sf.getVariableDeclaration(name)?.getInitializer();
+  let fn: Node | undefined = local;
+  if (!fn) {
+    const imported = importedDeclaration(sf, name);
+    fn = imported && (Node.isVariableDeclaration(imported.node) ? imported.node.getInitializer() : imported.node);
+  }
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
+  const values = returnedValues(fn);
+  if (!values) return false;
+  const found = { ip: false };
+  return values.every((v) => yieldsOnlyIp(v, fn, found)) && found.ip;
 }
 
 /** The IP expression when the key depends on the client IP and nothing else. */
 export function keyedByIpAlone(key: Node): { ipExpr: string } | undefined {
-  if (IP_SOURCE.test(key.getText()) === false && referencedNames(key).every((n) => !isIpDerived(key, n))) return undefined;
+  if (Node.isCallExpression(key) && callsIpHelper(key)) return { ipExpr: key.getText() };
+  const viaHelper = key.getDescendantsOfKind(SyntaxKind.CallExpression).some(callsIpHelper);
+  if (IP_SOURCE.test(key.getText()) === false && !viaHelper && referencedNames(key).every((n) => !isIpDerived(key, n))) return undefined;
   const names = referencedNames(key).filter((n) => !/^(?:String|encodeURIComponent)$/.test(n));
   if (names.length === 0) return undefined;
   if (!names.every((n) => isIpDerived(key, n) || IP_SOURCE.test(initializerOf(key, n)?.getText() ?? ''))) {
     // `login:${getClientIp(request)}`: the call itself is the IP.
     const spans = Node.isTemplateExpression(key) ? key.getTemplateSpans().map((s) => s.getExpression()) : [key];
-    if (spans.length === 1 && IP_SOURCE.test(spans[0]!.getText())) return { ipExpr: spans[0]!.getText() };
+    const only = spans.length === 1 ? spans[0]! : undefined;
+    if (only && (IP_SOURCE.test(only.getText()) || (Node.isCallExpression(only) && callsIpHelper(only)))) return { ipExpr: only.getText() };
     return undefined;
   }
   const spans = Node.isTemplateExpression(key) ? key.getTemplateSpans().map((s) => s.getExpression()) : Node.isStringLiteral(key) ? [] : [key];

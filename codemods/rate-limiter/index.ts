@@ -14,6 +14,9 @@ import { rekeyLogin } from './rekey.ts';
 const MEMO =
   "the memo's extra per-user key (`login:user:${user.id}`) is checked only after a successful login, so it never stops a password guess; the useful key for login attempts is IP + account, checked before the password, with a looser per-IP ceiling";
 
+/** Routes and limiter names of account flows that are not logins. */
+const OTHER_PURPOSE = /reset|forgot|sign-?up|register|verif|contact|invite|otp/i;
+
 export const rateLimiter: Codemod = {
   id: 'rate-limiter',
   title: 'Key login attempts by IP + account, checked before the password (not by shared IP alone)',
@@ -43,11 +46,20 @@ export const rateLimiter: Codemod = {
             if (ACCOUNT_KEY.test(key.getText())) result.notes.push(noteAt(ctx, call, 'limiter already keyed by the account (or IP + account): left alone'));
             continue;
           }
+          // A password reset or sign-up that compares a password (reuse check) is not a login: its IP quota stays.
+          if (lf.kind !== 'authorize' && !LOGIN_PATH.test(rel) && OTHER_PURPOSE.test(`${rel} ${call.getText()}`)) continue;
           const shown = key.getText().length > 40 ? `${key.getText().slice(0, 40)}…` : key.getText();
+          // An IP limiter beside a per-account one in the same function is the per-IP ceiling the fix keeps.
+          const besideAccount = limiterCalls(lf.body).find((c) => c !== call && ACCOUNT_KEY.test(c.getArguments()[0]!.getText()) && !keyedByIpAlone(c.getArguments()[0]!));
+          if (besideAccount) {
+            result.notes.push(noteAt(ctx, call, `limiter keyed by IP alone (${shown}) beside one keyed by the account (line ${besideAccount.getStartLineNumber()}): it is the per-IP ceiling; left alone`));
+            continue;
+          }
           if (!verify) {
             const elsewhere = perAccount.length ? `; attempts are already limited per account at ${perAccount.slice(0, 2).join(', ')}` : '';
+            const why = /\[\.\.\.nextauth\]/.test(rel) ? ': it hands the request to NextAuth, which reads the account from the form body itself,' : ',';
             result.candidates.push(
-              noteAt(ctx, call, `login limiter keyed by IP alone (${shown}): every user behind one NAT or office proxy shares its budget. This function checks no password, so there is no account to key it by here${elsewhere}: key attempts by IP + account where the password is checked, and keep only a per-IP ceiling well above the number of users who share an IP`, MEMO),
+              noteAt(ctx, call, `login limiter keyed by IP alone (${shown}): every user behind one NAT or office proxy shares its budget. This function checks no password${why} so there is no account to key it by here${elsewhere}: key attempts by IP + account where the password is checked, and keep only a per-IP ceiling well above the number of users who share an IP`, MEMO),
             );
             continue;
           }

@@ -3,8 +3,9 @@
  * the IP-only check is replaced by the template's IP + account gate, placed where the account is known and
  * before the user lookup / password check; every bad-credentials exit records a failure, success resets.
  */
-import { Node, SyntaxKind, type CallExpression, type IfStatement, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type CallExpression, type IfStatement, type Statement } from 'ts-morph';
 import { eolOf, indentOf, indentUnit, referencedNames, type Edit } from '../ast.ts';
+import { isFunctionLike } from '../lib/route-handler.ts';
 import type { LoginFunction } from './detect.ts';
 
 export type Rekey = { edits: Edit[]; account: string } | { humanReason: string; at: Node };
@@ -25,10 +26,18 @@ function rejectsCredentials(stmt: Statement, lf: LoginFunction): boolean {
 
 const BODY_PARSE = /\.(?:json|formData|text|parse|safeParse|parseAsync|safeParseAsync)\(/;
 
-/** A statement that does something a refused request must not do first (a write, a call out, a log line). */
+/** `console.log(…)`, `logger.info(…)`: reports what happens and changes nothing a limiter protects. */
+const REPORT_ONLY = /^(?:console|logger|log)\.\w+$/;
+
+/**
+ * A statement that does something a refused request must not do first (a write, a call out). A log line is
+ * not one: letting a refused attempt print what it printed before costs the limiter nothing (its own
+ * arguments are still looked at, so `console.log(await db.user.create(…))` counts).
+ */
 function hasSideEffects(stmt: Statement): boolean {
   return stmt.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => {
     const text = c.getExpression().getText();
+    if (REPORT_ONLY.test(text)) return false;
     if (BODY_PARSE.test(`${text}(`) || /^(?:String|Number|Boolean|JSON\.\w+|Object\.\w+|Array\.\w+)$/.test(text)) return false;
     return /create|update|delete|upsert|insert|send|write|log|set|push|fetch|emit|track|record/i.test(text);
   });
@@ -67,11 +76,22 @@ function accountName(body: Node, verify: CallExpression): string | undefined {
   return Node.isIdentifier(named.getNameNode()) ? named.getName() : /\b(email|username)\b/.exec(named.getNameNode().getText())![1];
 }
 
+/**
+ * The block whose statement holds the limiter call: the function body, or a block nested in it (`try { … }`,
+ * an `if`'s braces). Not a block of a callback inside the function: that runs at another time.
+ */
+function holdingBlock(call: CallExpression, lf: LoginFunction): Block | undefined {
+  if (call.getFirstAncestor(isFunctionLike) !== lf.fn) return undefined;
+  return call.getFirstAncestorByKind(SyntaxKind.Block);
+}
+
 export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: string, verify: CallExpression): Rekey {
-  const { body } = lf;
-  const sf = body.getSourceFile();
-  const limStmt = topLevel(call, body);
-  if (!limStmt) return { humanReason: 'login limiter keyed by IP alone inside a nested block: re-key it by IP + account by hand', at: call };
+  // Everything below works in the block that holds the limiter: the check that acts on it, the new gate and
+  // the failures it records must all run in that block, in order.
+  const body = holdingBlock(call, lf);
+  const sf = lf.body.getSourceFile();
+  const limStmt = body && topLevel(call, body);
+  if (!body || !limStmt) return { humanReason: 'login limiter keyed by IP alone inside a callback of the login function: re-key it by IP + account by hand', at: call };
   const stmts = body.getStatements();
   // The check that acts on it: the statement itself (`if (!limit(…))`) or the next `if` that uses its result.
   let gate: Statement | undefined;
@@ -87,16 +107,19 @@ export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: stri
   if (!gate || !Node.isIfStatement(gate) || !/\b(?:return|throw)\b/.test(gate.getThenStatement().getText())) {
     return { humanReason: 'login limiter keyed by IP alone, but its result is not checked by a plain `if (…) return` next to it: re-key it by IP + account by hand', at: call };
   }
-  const account = accountName(body, verify);
+  const account = accountName(lf.body, verify);
   if (!account) return { humanReason: 'login limiter keyed by IP alone, but no account identifier found to add to the key', at: call };
   // The local the account comes from (for an expression, the local it starts with).
   const accountRoot = /^[A-Za-z_$][\w$]*/.exec(account)![0];
-  const accountDecl = body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => (Node.isIdentifier(d.getNameNode()) ? d.getName() === accountRoot : d.getNameNode().getText().includes(accountRoot)));
-  const lookup = body.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => /\.(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/.test(c.getExpression().getText()) && c.getStart() < verify.getStart());
+  const accountDecl = lf.body.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => (Node.isIdentifier(d.getNameNode()) ? d.getName() === accountRoot : d.getNameNode().getText().includes(accountRoot)));
+  const lookup = lf.body.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => /\.(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/.test(c.getExpression().getText()) && c.getStart() < verify.getStart());
   const firstUse = [lookup, verify].filter((n): n is CallExpression => Boolean(n)).sort((a, b) => a.getStart() - b.getStart())[0]!;
   const insertBefore = topLevel(firstUse, body);
+  if (!insertBefore) {
+    return { humanReason: 'login limiter keyed by IP alone, but the password is checked outside the block that holds the limiter: re-key it by IP + account by hand', at: call };
+  }
   const declTop = accountDecl ? topLevel(accountDecl, body) : undefined;
-  if (!insertBefore || !declTop || stmts.indexOf(declTop) >= stmts.indexOf(insertBefore) || stmts.indexOf(gate) >= stmts.indexOf(insertBefore)) {
+  if (!declTop || stmts.indexOf(declTop) >= stmts.indexOf(insertBefore) || stmts.indexOf(gate) >= stmts.indexOf(insertBefore)) {
     return { humanReason: 'login limiter keyed by IP alone, but the handler is shaped unusually (account read after the lookup); re-key it by hand', at: call };
   }
   // Moving the check down past code that writes or calls out would let refused requests do that first.
