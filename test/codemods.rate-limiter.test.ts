@@ -25,10 +25,16 @@ describe('rate-limiter reasons', () => {
     expect(s.changes.map((c) => [c.line, c.message])).toEqual([[11, expect.stringContaining('Now keyed by IP + email via checkLoginAllowed')]]);
   });
 
-  it('inside a try block, a database write before the lookup still stops the move, with that write named', async () => {
-    const s = await runFixtureCase('rate-limiter', 'no-transform-try-block-write-before-lookup');
+  it('a database write between the account and the lookup: the gate goes right after the account is parsed, ahead of the write', async () => {
+    const s = await runFixtureCase('rate-limiter', 'try-block-write-before-lookup');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes).toHaveLength(1);
+  });
+
+  it('a database write before the account is known stops the move, with that write named', async () => {
+    const s = await runFixtureCase('rate-limiter', 'no-transform-try-block-write-before-account');
     expect(s.changes).toEqual([]);
-    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[10, expect.stringContaining('the account is known only after `await store.signinAttempt.create({ data: { email, addr } });`, which has side effects')]]);
+    expect(s.candidates.map((c) => [c.line, c.message])).toEqual([[10, expect.stringContaining("the account is known only after `await store.counter.update({ where: { name: 'signin' }, data`, which has side effects")]]);
   });
 
   it('a key built by a same-module helper that returns the first x-forwarded-for hop is an IP key', async () => {

@@ -123,12 +123,26 @@ export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: stri
     return { humanReason: 'login limiter keyed by IP alone, but the handler is shaped unusually (account read after the lookup); re-key it by hand', at: call };
   }
   // Moving the check down past code that writes or calls out would let refused requests do that first.
-  const between = stmts.slice(stmts.indexOf(gate) + 1, stmts.indexOf(insertBefore)).find(hasSideEffects);
-  if (between) {
-    return { humanReason: `login limiter keyed by IP alone; the account is known only after \`${between.getText().split('\n')[0]!.slice(0, 60)}\`, which has side effects a refused attempt must not cause: re-key it by hand`, at: call };
+  const gateAt = stmts.indexOf(gate);
+  const declAt = stmts.indexOf(declTop);
+  let insertAt: Statement = insertBefore;
+  if (stmts.slice(gateAt + 1, stmts.indexOf(insertBefore)).some(hasSideEffects)) {
+    // A write between the account and the lookup: the gate goes right after the account's declaration instead,
+    // still ahead of that write, so only what runs before the account is known must be free of side effects.
+    const beforeAccount = stmts.slice(gateAt + 1, declAt + 1).find(hasSideEffects);
+    const firstLine = (st: Statement) => st.getText().split('\n')[0]!.slice(0, 60);
+    if (beforeAccount) {
+      return { humanReason: `login limiter keyed by IP alone; the account is known only after \`${firstLine(beforeAccount)}\`, which has side effects a refused attempt must not cause: re-key it by hand`, at: call };
+    }
+    if (account !== accountRoot) {
+      // `input.data.username` may be read safely only where the app reads it (after its own validation).
+      const write = stmts.slice(gateAt + 1, stmts.indexOf(insertBefore)).find(hasSideEffects)!;
+      return { humanReason: `login limiter keyed by IP alone; \`${firstLine(write)}\` has side effects a refused attempt must not cause and runs before the user lookup, the only place the account (\`${account}\`) is known to be safe to read: re-key it by hand`, at: call };
+    }
+    insertAt = stmts[Math.max(declAt, gateAt) + 1]!;
   }
   const eol = eolOf(sf);
-  const pad = indentOf(insertBefore);
+  const pad = indentOf(insertAt);
   const unit = indentUnit(sf);
   const thenNode = gate.getThenStatement();
   const thenText = thenNode.getText();
@@ -144,7 +158,10 @@ export function rekeyLogin(lf: LoginFunction, call: CallExpression, ipExpr: stri
   } else {
     return { humanReason: `login limiter keyed by IP alone in a function that is not a route handler, and its refusal uses the limiter's own result: re-key it by hand`, at: call };
   }
-  const edits: Edit[] = [{ start: indentStart(insertBefore), end: indentStart(insertBefore), text: `${pad}const loginGate = await checkLoginAllowed(${ipExpr}, ${account});${eol}${pad}if (!loginGate.allowed) ${refused}${eol}${eol}` }];
+  // Above the statement's own comment lines: they describe that statement, not the gate.
+  const comments = insertAt.getLeadingCommentRanges();
+  const at = comments.length > 0 ? sf.getFullText().lastIndexOf('\n', comments[0]!.getPos() - 1) + 1 : indentStart(insertAt);
+  const edits: Edit[] = [{ start: at, end: at, text: `${pad}const loginGate = await checkLoginAllowed(${ipExpr}, ${account});${eol}${pad}if (!loginGate.allowed) ${refused}${eol}${eol}` }];
   edits.push(lineRangeWithBlank(limStmt), ...(gate === limStmt ? [] : [lineRangeWithBlank(gate)]));
   const failures = stmts.slice(stmts.indexOf(insertBefore)).filter((s) => rejectsCredentials(s, lf)) as IfStatement[];
   if (failures.length === 0) {

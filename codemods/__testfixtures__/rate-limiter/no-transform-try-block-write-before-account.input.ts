@@ -9,9 +9,9 @@ export async function POST(request: Request) {
     const addr = request.headers.get('x-real-ip') ?? '127.0.0.1';
     if (!(await slidingWindow(`signin:${addr}`, 8, '5 m'))) return NextResponse.json({ error: 'slow down' }, { status: 429 });
 
+    // Counted before the form is read: a refused request must not add to this counter.
+    await store.counter.update({ where: { name: 'signin' }, data: { value: { increment: 1 } } });
     const { email, secret } = credentialsSchema.parse(await request.json());
-    // Every attempt leaves a row; a refused attempt must not (moving the check below this would change that).
-    await store.signinAttempt.create({ data: { email, addr } });
     const member = await store.member.findUnique({ where: { email } });
     if (!member) return NextResponse.json({ error: 'bad credentials' }, { status: 401 });
 
