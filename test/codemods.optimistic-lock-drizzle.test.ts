@@ -56,6 +56,12 @@ describe('optimistic-lock on Drizzle: check-then-act', () => {
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('wallets.note is not declared a notNull() number or text column')]);
   });
 
+  it('a check written value-first and a check in a branch-local answer are both moved, mirrored and negated', async () => {
+    const s = await lock('drizzle-spend-owner-and-balance');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringMatching(/checked on line 11, 15.*gte\(wallets\.credits, cost\), eq\(wallets\.ownerId, ownerId\).*409/)]);
+  });
+
   it('a MySQL table has no RETURNING: reported with that reason', async () => {
     const s = await lock('no-transform-drizzle-mysql');
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/tickets is a mysqlTable: MySQL has no RETURNING.*affectedRows/)]);

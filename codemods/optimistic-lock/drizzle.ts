@@ -25,7 +25,7 @@ export function planDrizzle(setCall: CallExpression, relPath: string, reserved: 
   if (!read) return undefined;
   const R = read.name;
   const between = (n: Node) => n.getStart() > read.decl.getEnd() && n.getEnd() <= setCall.getStart();
-  const locals = rowLocals(fn, read, between);
+  const locals = rowLocals(fn, read, between, setCall);
   if (!referencedNames(u.set).some((n) => n === R || locals.has(n))) return undefined;
   const label = `update(${table}).set`;
   const byHand = `move the check into the where (\`and(eq(…), gte(${table}.…, …))\`) and check \`.returning()\`'s length by hand`;
@@ -75,6 +75,7 @@ export function planDrizzle(setCall: CallExpression, relPath: string, reserved: 
       return human(`${label} writes ${name}, computed from ${R}, and ${name} is also used on line ${id.getStartLineNumber()} after the write, where it would no longer be the value the database wrote: take it from \`.returning()\` by hand`);
     }
     if (!between(id) || isLocalInitializer(id, locals)) continue;
+    if (inCheckBranch(id, R, locals)) continue; // shapes the check's answer, not whether the write runs
     const stmt = id.getFirstAncestorByKind(SyntaxKind.IfStatement);
     if (name === R && isNullCheck(id.getParentOrThrow(), R) && stmt && isNullCheck(stmt.getExpression(), R)) continue; // if (!row) return 404
     if (!stmt || !(stmt.getExpression().getStart() <= id.getStart() && id.getEnd() <= stmt.getExpression().getEnd())) {
@@ -92,12 +93,15 @@ export function planDrizzle(setCall: CallExpression, relPath: string, reserved: 
 }
 
 /** Locals declared after the read and before the write whose value comes from the row (`const next = row.n + 1`). */
-function rowLocals(fn: Node, read: DrizzleRead, between: (n: Node) => boolean): Map<string, Node> {
+function rowLocals(fn: Node, read: DrizzleRead, between: (n: Node) => boolean, setCall: Node): Map<string, Node> {
   const names = derivedNames(fn, (init) => referencedNames(init).includes(read.name));
   const out = new Map<string, Node>();
   for (const d of fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
     const init = d.getInitializer();
-    if (init && between(d) && Node.isIdentifier(d.getNameNode()) && names.has(d.getName()) && d.getVariableStatement()?.getDeclarationKind() === 'const') out.set(d.getName(), init);
+    // Only locals still in scope at the write (not one declared inside a check's branch).
+    const block = d.getVariableStatement()?.getParent();
+    const inScope = Boolean(block && setCall.getAncestors().includes(block));
+    if (init && inScope && between(d) && Node.isIdentifier(d.getNameNode()) && names.has(d.getName()) && d.getVariableStatement()?.getDeclarationKind() === 'const') out.set(d.getName(), init);
   }
   return out;
 }
@@ -127,6 +131,14 @@ function unusedLocalRemovals(fn: Node, locals: Map<string, Node>, set: Node): Ed
     const text = stmt.getSourceFile().getFullText();
     const lineEnd = text.indexOf('\n', stmt.getEnd());
     return { start: stmt.getStartLinePos(), end: lineEnd < 0 ? stmt.getEnd() : lineEnd + 1, text: '' };
+  });
+}
+
+/** Inside the branch of an `if` whose condition looks at the row: that condition is judged as a check on its own. */
+function inCheckBranch(id: Node, row: string, locals: Map<string, Node>): boolean {
+  return id.getAncestors().some((a) => {
+    const parent = a.getParent();
+    return Boolean(parent && Node.isIfStatement(parent) && parent.getThenStatement() === a && referencedNames(parent.getExpression()).some((n) => n === row || locals.has(n)));
   });
 }
 
