@@ -1,7 +1,8 @@
 /**
  * npm run bench:apply [-- --app <dir> ...] [-- --runs N] — dry run of every codemod over a generated app of
- * ≥ 3 000 files, and over real apps given with --app (a public repo you fetched, dependencies installed), each
- * compared with a plain full ts-morph parse of the same tree and one ast-grep pattern search.
+ * ≥ 3 000 files (BENCH_APPLY_FILES sets the count; 0 skips it), and over real apps given with --app (a public repo
+ * you fetched, dependencies installed), each compared with a plain full ts-morph parse of the same tree and one
+ * ast-grep pattern search.
  * Each of the three runs as its own process, measured by /usr/bin/time: wall, CPU (user + system) and the peak RSS
  * of that process alone. (Measured inside one long-lived process, a peak carries over from whatever ran before it:
  * apply on a real app then "peaked" at the size the generated tree's full parse had left behind.) apply is the
@@ -91,8 +92,8 @@ if (build.status !== 0) throw new Error('npm run build failed');
 fs.mkdirSync(path.join(repo, '.genie-lab'), { recursive: true });
 const generated = fs.mkdtempSync(path.join(repo, '.genie-lab', 'bench-apply-'));
 try {
-  const written = generateTree(generated, FILES);
-  bench(generated, `generated tree (${written} files)`, runs);
+  // BENCH_APPLY_FILES=0 measures only the --app trees.
+  if (FILES > 0) bench(generated, `generated tree (${generateTree(generated, FILES)} files)`, runs);
   for (const app of apps) bench(app, app, runs);
 } finally {
   fs.rmSync(generated, { recursive: true, force: true });
