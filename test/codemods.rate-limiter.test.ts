@@ -55,4 +55,12 @@ describe('rate-limiter reasons', () => {
     const reset = await runFixtureCase('rate-limiter', 'no-transform-reset-password-ip-helper');
     expect([reset.changes, reset.candidates, reset.notes]).toEqual([[], [], []]);
   });
+
+  it('an IP limiter beside a per-account one checked before the password is the ceiling and stays; a per-user one checked after the password does not count', async () => {
+    const ceiling = await runFixtureCase('rate-limiter', 'no-transform-ip-ceiling-beside-account');
+    expect([ceiling.changes, ceiling.candidates]).toEqual([[], []]);
+    expect(ceiling.notes.map((n) => [n.line, n.message])).toContainEqual([9, expect.stringContaining('beside one keyed by the account (line 10): it is the per-IP ceiling; left alone')]);
+    const afterLogin = await runFixtureCase('rate-limiter', 'per-user-key-after-login');
+    expect(afterLogin.changes).toHaveLength(1);
+  });
 });

@@ -49,8 +49,9 @@ export const rateLimiter: Codemod = {
           // A password reset or sign-up that compares a password (reuse check) is not a login: its IP quota stays.
           if (lf.kind !== 'authorize' && !LOGIN_PATH.test(rel) && OTHER_PURPOSE.test(`${rel} ${call.getText()}`)) continue;
           const shown = key.getText().length > 40 ? `${key.getText().slice(0, 40)}…` : key.getText();
-          // An IP limiter beside a per-account one in the same function is the per-IP ceiling the fix keeps.
-          const besideAccount = limiterCalls(lf.body).find((c) => c !== call && ACCOUNT_KEY.test(c.getArguments()[0]!.getText()) && !keyedByIpAlone(c.getArguments()[0]!));
+          // An IP limiter beside a per-account one checked before the password is the per-IP ceiling the fix
+          // keeps (one checked after the password, like the memo's per-user key, stops no guess).
+          const besideAccount = limiterCalls(lf.body).find((c) => c !== call && (!verify || c.getStart() < verify.getStart()) && ACCOUNT_KEY.test(c.getArguments()[0]!.getText()) && !keyedByIpAlone(c.getArguments()[0]!));
           if (besideAccount) {
             result.notes.push(noteAt(ctx, call, `limiter keyed by IP alone (${shown}) beside one keyed by the account (line ${besideAccount.getStartLineNumber()}): it is the per-IP ceiling; left alone`));
             continue;
