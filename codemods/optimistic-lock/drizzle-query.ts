@@ -3,6 +3,7 @@
  * app's own table declaration says about a column (its type, notNull, primary key) and its dialect.
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { importedDeclaration, resolveAppModule } from '../ast.ts';
 
 export const unwrap = (n: Node | undefined): Node | undefined => {
   let x = n;
@@ -72,11 +73,22 @@ export interface TableDecl {
   columns: Map<string, string>;
 }
 
+/** `schema.users` where `import * as schema from './schema'`: that module's `users`. */
+function namespaceMember(access: import('ts-morph').PropertyAccessExpression, name: string): Node | undefined {
+  const ns = access.getExpression().getText();
+  const sf = access.getSourceFile();
+  const imp = sf.getImportDeclarations().find((d) => d.getNamespaceImport()?.getText() === ns);
+  return imp && resolveAppModule(sf, imp.getModuleSpecifierValue())?.getVariableDeclaration(name);
+}
+
 /** The app's own table declaration (`export const t = pgTable('t', { … })`), when the table resolves to one. */
 export function tableDecl(table: Node): TableDecl | undefined {
   const id = Node.isPropertyAccessExpression(table) ? table.getNameNode() : table;
-  const symbol = id.getSymbol();
-  const decl = (symbol?.getAliasedSymbol() ?? symbol)?.getDeclarations()[0];
+  // By name (this module's declaration, else the app module it is imported from), not through the type checker,
+  // which would be built over the whole program for one lookup.
+  const sf = id.getSourceFile();
+  const name = id.getText();
+  const decl = Node.isPropertyAccessExpression(table) ? namespaceMember(table, name) : (sf.getVariableDeclaration(name) ?? importedDeclaration(sf, name)?.node);
   const init = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
   if (!init || !Node.isCallExpression(init) || !/Table$/.test(init.getExpression().getText())) return undefined;
   const arg = init.getArguments()[1];

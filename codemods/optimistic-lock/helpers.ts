@@ -23,8 +23,12 @@ interface Helper {
 function helperOf(call: CallExpression): Helper | undefined {
   const callee = call.getExpression();
   if (!Node.isIdentifier(callee)) return undefined;
-  const decl = (callee.getSymbol()?.getDeclarations() ?? [])[0];
-  const fn = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : decl;
+  // By name among the module's top-level declarations, not through the type checker: asking for a symbol
+  // builds the checker over the whole program (2.4 GB and 30 s on a large app, for every file this codemod reads).
+  const sf = call.getSourceFile();
+  const name = callee.getText();
+  const fn = sf.getFunction(name) ?? sf.getVariableDeclaration(name)?.getInitializer();
+  if (!fn || shadowed(call, name)) return undefined;
   if (!fn || fn.getSourceFile() !== call.getSourceFile() || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return undefined;
   const params = fn.getParameters();
   if (params.some((p) => !Node.isIdentifier(p.getNameNode()) || p.isRestParameter()) || call.getArguments().length !== params.length) return undefined;
@@ -37,6 +41,16 @@ function helperOf(call: CallExpression): Helper | undefined {
   while (expr && (Node.isAwaitExpression(expr) || Node.isParenthesizedExpression(expr))) expr = expr.getExpression();
   if (!expr || !Node.isCallExpression(expr) || !prismaCall(expr)) return undefined;
   return { name: callee.getText(), fn, params: params.map((p) => p.getName()), inner: expr };
+}
+
+/** `name` is a parameter or local of a function around `call`, so it is not the module's function of that name. */
+function shadowed(call: Node, name: string): boolean {
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
+    const params = Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn) ? fn.getParameters() : [];
+    if (params.some((p) => p.getName() === name)) return true;
+    if (fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).some((d) => d.getName() === name) || fn.getDescendantsOfKind(SyntaxKind.FunctionDeclaration).some((d) => d.getName() === name)) return true;
+  }
+  return false;
 }
 
 /** A call of a same-module read helper of `model`: the Prisma read inside, and its parameters → the call's arguments. */
