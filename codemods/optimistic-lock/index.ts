@@ -24,7 +24,7 @@ import { planCompareAndSet } from './plan-compare-and-set.ts';
 import { planTransaction } from './plan-transaction.ts';
 import { human, type Outcome } from './plan.ts';
 import { objectProp, prismaCall } from './query.ts';
-import { decisionOf, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
+import { decisionOf, findGuardedTransition, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
 import { writeSite } from './write-site.ts';
@@ -57,7 +57,7 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   const info = scope.models.get(call.model) ?? {};
   const label = `${call.model}.update`;
   const args = { ...call, args: call.args };
-  const rmw = findReadModifyWrite(fn, update, call.model, data);
+  const rmw = findReadModifyWrite(fn, update, call.model, data) ?? findGuardedTransition(fn, update, call.model, data, where);
   if (rmw) {
     // A read must not start failing: a GET that fills in a derived value (a lazy barcode, a cached summary) gets
     // no 409. Concurrent readers write the same value; a write that must not run twice belongs in a POST.

@@ -93,3 +93,50 @@ function isNullCheck(parent: Node, id: Node): boolean {
   if (!Node.isBinaryExpression(parent) || !/^[!=]==?$/.test(parent.getOperatorToken().getText())) return false;
   return /^(?:null|undefined)$/.test((parent.getLeft() === id ? parent.getRight() : parent.getLeft()).getText());
 }
+
+/**
+ * A state transition: nothing read feeds the data, but a check on the read row's field ends the request
+ * (`if (order.status !== 'pending') return 400`) before the write sets that same field (`status: 'cancelled'`).
+ * Two requests both pass the check and both run the transition (a cancel that restocks twice). Only a check on a
+ * field the write itself sets counts: an owner check before a blind edit is not a transition.
+ */
+export function findGuardedTransition(fn: Node, update: CallExpression, model: string, data: Node, where: ObjectLiteralExpression): ReadModifyWrite | undefined {
+  if (!Node.isObjectLiteralExpression(data)) return undefined;
+  // The field is set to a fixed state (`'cancelled'`, `OrderStatus.CANCELLED`), not to a value from the request.
+  const written = new Set(data.getProperties().flatMap((p) => (Node.isPropertyAssignment(p) && isFixedState(p.getInitializerOrThrow()) ? [p.getName()] : [])));
+  const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
+    const call = prismaCall(c);
+    return c.getEnd() < update.getStart() && call !== undefined && call.model === model && READS.test(call.method);
+  });
+  for (const read of reads.reverse()) {
+    const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+    if (!readDecl || !Node.isIdentifier(readDecl.getNameNode()) || readDecl.getInitializer()?.getText().replace(/^await\s+/, '') !== read.getText()) continue;
+    const readVar = readDecl.getName();
+    const rmw: ReadModifyWrite = { read, readDecl, readVar, tainted: new Set([readVar]), readArgs: read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), params: new Map() };
+    if (!sameRecord(rmw, where)) continue;
+    // `row.status !== 'pending'` (or `===`): the check compares the field the write sets with a fixed state.
+    const checksWritten = (cond: Node) =>
+      [cond, ...cond.getDescendantsOfKind(SyntaxKind.BinaryExpression)].some((b) => {
+        if (!Node.isBinaryExpression(b) || !/^[!=]==?$/.test(b.getOperatorToken().getText())) return false;
+        const [l, r] = [b.getLeft(), b.getRight()];
+        const isField = (e: Node) => Node.isPropertyAccessExpression(e) && e.getExpression().getText() === readVar && written.has(e.getName());
+        return (isField(l) && isFixedState(r)) || (isField(r) && isFixedState(l));
+      });
+    const guard = fn.getDescendantsOfKind(SyntaxKind.IfStatement).find((g) => {
+      const block = g.getParent();
+      const then = g.getThenStatement();
+      const last = Node.isBlock(then) ? then.getStatements().at(-1) : then;
+      return g.getStart() > read.getEnd() && g.getEnd() < update.getStart() && !g.getElseStatement() && checksWritten(g.getExpression())
+        && last !== undefined && (Node.isReturnStatement(last) || Node.isThrowStatement(last))
+        && block !== undefined && Node.isBlock(block) && update.getStart() > block.getStart() && update.getEnd() <= block.getEnd();
+    });
+    if (guard) return rmw;
+  }
+  return undefined;
+}
+
+/** A string literal or an enum-like member (`OrderStatus.PENDING`): a state, not a value computed at run time. */
+function isFixedState(e: Node): boolean {
+  if (Node.isStringLiteral(e) || Node.isNoSubstitutionTemplateLiteral(e)) return true;
+  return Node.isPropertyAccessExpression(e) && /^[A-Z]\w*$/.test(e.getExpression().getText()) && /^[A-Z][A-Z0-9_]*$/.test(e.getName());
+}

@@ -3,7 +3,7 @@
  * interactive callback. A transaction alone does not serialize a check-then-act: at Read Committed (the default)
  * two requests read the same row, both pass the check, and both write.
  */
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, VariableDeclarationKind, type CallExpression } from 'ts-morph';
 import { enclosingFunction } from '../ast.ts';
 import { isFunctionLike } from '../lib/route-handler.ts';
 import { prismaCall } from './query.ts';
@@ -31,7 +31,27 @@ export function transactionOf(update: CallExpression): TransactionSite | undefin
   const fn = enclosingFunction(update);
   const parent = fn?.getParent();
   if (fn && isTransactionCall(parent) && parent.getArguments()[0] === fn) return { call: parent, kind: 'interactive', callback: fn, serializable: serializable(parent) };
-  return undefined;
+  const named = fn && namedCallbackRun(fn);
+  return named && { call: named, kind: 'interactive', callback: fn, serializable: serializable(named) };
+}
+
+/**
+ * `const run = async (tx) => { … }; await client.$transaction(run)`: the callback passed by name runs exactly as an
+ * inline one, provided the name is used once, in a `$transaction` in the very next statement (so nothing between
+ * the declaration and the run can read or change what the callback relies on).
+ */
+function namedCallbackRun(fn: Node): CallExpression | undefined {
+  const decl = fn.getParent();
+  if (!decl || !Node.isVariableDeclaration(decl) || decl.getInitializer() !== fn || !Node.isIdentifier(decl.getNameNode())) return undefined;
+  const statement = decl.getFirstAncestorByKind(SyntaxKind.VariableStatement);
+  if (!statement || statement.getDeclarationKind() !== VariableDeclarationKind.Const || statement.getDeclarations().length !== 1) return undefined;
+  const next = statement.getNextSibling();
+  const name = decl.getName();
+  const uses = (statement.getParent()?.getDescendantsOfKind(SyntaxKind.Identifier) ?? []).filter((id) => id.getText() === name && id !== decl.getNameNode());
+  if (!next || uses.length !== 1) return undefined;
+  const call = uses[0]!.getParent();
+  if (!isTransactionCall(call) || call.getArguments()[0] !== uses[0] || !(call.getStart() >= next.getStart() && call.getEnd() <= next.getEnd())) return undefined;
+  return enclosingFunction(call) === enclosingFunction(statement) ? call : undefined;
 }
 
 function serializable(call: CallExpression): boolean {

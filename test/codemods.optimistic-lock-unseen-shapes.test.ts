@@ -1,0 +1,21 @@
+/**
+ * optimistic-lock on shapes first met in apps it had never seen (issue 11): a transaction callback passed by name,
+ * a state transition whose write sets a fixed state, stock checked on many rows then decremented per item, and a
+ * limit read from the same row as the counter.
+ */
+import { describe, expect, it } from 'vitest';
+import { runFixtureCase } from './codemod-fixture-harness.ts';
+
+describe('optimistic-lock: shapes from unseen apps', () => {
+  it('follows a $transaction callback passed by name: the status check becomes a compare-and-set answering 409', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'named-callback-withdraw');
+    expect(s.candidates).toEqual([]);
+    expect(s.changes.map((c) => c.message)).toEqual([expect.stringMatching(/^order\.update in an interactive \$transaction .*its where also requires status = order\.status.*answers 409/)]);
+  });
+
+  it('a named callback that also restocks another row is reported: that write can miss its row too (P2025)', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-named-callback-restock');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^order\.update inside \$transaction.* check-then-act on order .*part\.update in the same transaction can also fail with "record not found" \(P2025\)/)]);
+  });
+});
