@@ -1,6 +1,6 @@
 import type { Scenario } from './types.ts';
 import { chatCaller } from './chat-request.ts';
-import { cut, n } from './measure.ts';
+import { cut, n, waitUnlessAborted } from './measure.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { LatencyHistogram } from '../src/load/histogram.ts';
 import { noSessionMessage } from '../src/load/sessions.ts';
@@ -24,12 +24,6 @@ import type { Evidence, MetricValue } from '../src/report/types.ts';
 const QUESTIONS = ['기항지 투어는 어디서 예약하나요?', '선내 와이파이 요금은 얼마인가요?', '하선 시 여권이 필요한가요?', '객실 미니바는 무료인가요?'];
 
 const PROBE_XACT_PER_READ = 2;
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-
 export const cacheEffectiveness: Scenario = {
   id: 'cache-effectiveness',
   title: 'Repeated chat questions do not re-run the same database reads',
@@ -54,7 +48,7 @@ export const cacheEffectiveness: Scenario = {
 
     // Counts of earlier scenarios are still being published: let them land before the first reading.
     ctx.progress(`waiting ${Math.round(settleMs / 1000)} s for earlier database activity to be counted`);
-    await sleep(settleMs, signal);
+    await waitUnlessAborted(settleMs, signal);
     const t1 = await db.transactions();
 
     const latency = new LatencyHistogram();
@@ -81,7 +75,7 @@ export const cacheEffectiveness: Scenario = {
       ctx.progress(`${done}/${chats} chats`);
     });
     ctx.progress(`waiting ${Math.round(settleMs / 1000)} s for PostgreSQL to publish its counters`);
-    await sleep(settleMs, signal);
+    await waitUnlessAborted(settleMs, signal);
     const t2 = await db.transactions();
     const xact = Math.max(0, t2.commit - t1.commit - PROBE_XACT_PER_READ);
     const lat = latency.summary();

@@ -16,3 +16,11 @@ export function pct(part: number, whole: number): number {
 export function cut(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/** Waits `ms`, or less when the run is aborted (Ctrl-C): a scenario's waits never hold up stopping. */
+export function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

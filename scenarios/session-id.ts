@@ -1,5 +1,5 @@
 import type { Scenario } from './types.ts';
-import { n } from './measure.ts';
+import { n, waitUnlessAborted } from './measure.ts';
 import { analyzeSessionIds, type IssuedId } from './session-id-analysis.ts';
 import { accountAt, accountCount, type TargetConfig } from '../src/config.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
@@ -63,12 +63,6 @@ export function pickSessionCookie(logins: ReadonlyArray<Map<string, string>>): s
   return [...values].sort((a, b) => b[1].size - a[1].size)[0]?.[0];
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-
 export const sessionId: Scenario = {
   id: 'session-id',
   title: 'Session ids from concurrent logins are unique and unguessable',
@@ -123,7 +117,7 @@ export const sessionId: Scenario = {
       const wait = retryAfterMs + 500;
       if (Date.now() + wait > deadline) break;
       ctx.progress(`login rate-limited: waiting ${Math.round(wait / 1000)} s (${issued.length}/${want} session ids)`);
-      await sleep(wait, signal);
+      await waitUnlessAborted(wait, signal);
       waitedMs += wait;
     }
 
