@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Node, Project, SyntaxKind, type SourceFile, type VariableDeclaration } from 'ts-morph';
-import ts from 'typescript';
+import { Node, Project, SyntaxKind, ts, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { ChangeNote, CodemodContext } from './types.ts';
 
 export interface Edit {
@@ -173,7 +172,7 @@ const scratchFiles = new Map<string, SourceFile>();
 /** The app file an import specifier of `sf` resolves to (tsconfig `paths` honoured); undefined for packages. */
 export function resolveAppModule(sf: SourceFile, spec: string): SourceFile | undefined {
   if (!spec.startsWith('.') && !/^[@~#]\//.test(spec) && !sf.getProject().getCompilerOptions().paths) return undefined;
-  const resolved = ts.resolveModuleName(spec, sf.getFilePath(), sf.getProject().getCompilerOptions() as unknown as ts.CompilerOptions, ts.sys).resolvedModule;
+  const resolved = ts.resolveModuleName(spec, sf.getFilePath(), sf.getProject().getCompilerOptions(), ts.sys).resolvedModule;
   if (!resolved || resolved.isExternalLibraryImport || /[\\/]node_modules[\\/]/.test(resolved.resolvedFileName) || resolved.resolvedFileName.endsWith('.d.ts')) return undefined;
   const file = resolved.resolvedFileName;
   const inProject = sf.getProject().getSourceFile(file);

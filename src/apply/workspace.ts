@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
-import type { SourceFile } from 'ts-morph';
+import { ts, type SourceFile } from 'ts-morph';
 import { templateDependencies } from '../../codemods/templates/dependencies.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { insideRoot, toRel } from './paths.ts';
