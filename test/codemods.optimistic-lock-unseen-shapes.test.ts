@@ -18,4 +18,18 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^order\.update inside \$transaction.* check-then-act on order .*part\.update in the same transaction can also fail with "record not found" \(P2025\)/)]);
   });
+
+  it('stock checked on findMany rows, then decremented per item in Promise.all: reported as an oversell, never rewritten', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-stock-many-per-item');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([
+      expect.stringMatching(/^part\.update: oversell: the stockQty checked on part rows read earlier by findMany \(line 11; the check `part\.stockQty < line\.qty` at line 15\) is decremented per item without the check in the write.*updateMany with `stockQty: \{ gte: line\.qty \}` in its where, count checked, and throw to roll back/),
+    ]);
+  });
+
+  it('per-item increments with no check on the rows read stay silent (the atomic write is right)', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-restock-many-unchecked');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates).toEqual([]);
+  });
 });

@@ -17,6 +17,7 @@ import { optInFrom, type OptIn } from './opt-in.ts';
 import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
 import { planGuardedAtomic } from './plan-guarded-atomic.ts';
+import { perItemStockRace } from './per-item-stock.ts';
 import { helperWriteRace } from './helpers.ts';
 import { planAtomic } from './plan-atomic.ts';
 import { planClientVersion } from './plan-client-version.ts';
@@ -49,7 +50,12 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   // Inside an interactive transaction the read may sit before it, in the handler around the callback.
   const tx = transactionOf(update);
   // Atomic data is safe unless a check on the value read earlier decides whether it runs (check-then-act).
-  if (/\b(?:increment|decrement)\s*:/.test(data.getText())) return planGuardedAtomic({ label: `${call.model}.update`, update, call: { ...call, args: call.args }, where, data, tx, reserved: scope.reserved }) ?? { kind: 'leave' };
+  if (/\b(?:increment|decrement)\s*:/.test(data.getText())) {
+    const guarded = planGuardedAtomic({ label: `${call.model}.update`, update, call: { ...call, args: call.args }, where, data, tx, reserved: scope.reserved });
+    if (guarded) return guarded;
+    const perItem = perItemStockRace(update, call.model, data, where, tx);
+    return perItem ? human(`${call.model}.update: ${perItem}`) : { kind: 'leave' };
+  }
   const fn = tx?.kind === 'interactive' ? enclosingFunction(tx.call) : enclosingFunction(update);
   if (!fn || alreadyVersioned(fn, `${call.client}.${call.model}`)) return { kind: 'leave' };
   const aggregate = aggregateRace(fn, update, call.model, data, tx);
