@@ -32,4 +32,18 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates).toEqual([]);
   });
+
+  it('a counter bounded by another column of the row, written through a local key, is reported with the field reference it needs', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-bound-from-same-row');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([
+      expect.stringMatching(/^part\.update changes stockQty atomically, but only after checking part\.stockQty read earlier.*a bound from the same row cannot be a constant in a where; only a field reference \(`stockQty: \{ lt: <client>\.<model>\.fields\.capacity \}`, Prisma 5 or later/),
+    ]);
+  });
+
+  it('a plain bound with the row named through a local key is reported, not rewritten (which row the local holds is not proven)', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-guarded-spend-through-local');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^wallet\.update changes balance atomically, .*the write names wallet through \{ id: walletId \}, not wallet itself/)]);
+  });
 });

@@ -5,7 +5,7 @@
  * conditional `updateMany` whose where also holds the check's negation, and when no row matched it answers what
  * the check answers. The check stays where it is: without a race nothing changes.
  */
-import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
 import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
 import { freshName } from './fresh-name.ts';
 import { human, type Outcome } from './plan.ts';
@@ -83,6 +83,10 @@ function negate(cond: Node, readVar: string, fields: Set<string>): Filter[] | st
     const onField = d.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some((p) => p.getExpression().getText() === readVar && fields.has(p.getName()));
     // A part that does not look at the counter keeps guarding as before; only the counter can race here.
     if (!onField && !(Node.isPropertyAccessExpression(d) && d.getExpression().getText() === readVar && fields.has(d.getName()))) continue;
+    const rowBound = [d, ...d.getDescendantsOfKind(SyntaxKind.BinaryExpression)].find(
+      (b) => Node.isBinaryExpression(b) && b.getOperatorToken().getText() in NEGATED && [b.getLeft(), b.getRight()].some((x) => looksAtCounter(x, readVar, fields)) && mentionsRow(b.getLeft()) && mentionsRow(b.getRight()),
+    );
+    if (rowBound) return rowBoundReason(rowBound, readVar, fields);
     if (!Node.isBinaryExpression(d) || !(d.getOperatorToken().getText() in NEGATED)) return `the check \`${d.getText()}\` is not a plain comparison of the counter`;
     let op = d.getOperatorToken().getText();
     let [side, value] = [unwrap(d.getLeft()), unwrap(d.getRight())];
@@ -91,12 +95,35 @@ function negate(cond: Node, readVar: string, fields: Set<string>): Filter[] | st
       op = FLIPPED[op]!;
     }
     if (!(Node.isPropertyAccessExpression(side) && side.getExpression().getText() === readVar && fields.has(side.getName())) || mentionsRow(value)) {
-      return `the check \`${d.getText()}\` compares the counter with something computed from the row`;
+      return rowBoundReason(d, readVar, fields);
     }
     out.push({ field: side.getName(), text: `{ ${NEGATED[op]}: ${value.getText()} }`, names: referencedNames(value) });
   }
   if (new Set(out.map((f) => f.field)).size !== out.length) return 'the counter is checked against more than one bound';
   return out;
+}
+
+/**
+ * A bound read from the same row (`usageCount >= usageLimit`) is not a value a where can compare with; only a
+ * Prisma field reference (`{ lt: prisma.coupon.fields.usageLimit }`, GA since Prisma 5) can, and genie-fix does
+ * not write one: a nullable bound (no limit) needs its own branch in the where, and the reference names the client.
+ */
+function rowBoundReason(check: Node, readVar: string, fields: Set<string>): string {
+  const other = check.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).find((p) => p.getExpression().getText() === readVar && !fields.has(p.getName()));
+  const isField = (e: Node, f: (n: string) => boolean) => Node.isPropertyAccessExpression(unwrap(e)) && (unwrap(e) as PropertyAccessExpression).getExpression().getText() === readVar && f((unwrap(e) as PropertyAccessExpression).getName());
+  let filter = other ? `a field reference (\`<client>.<model>.fields.${other.getName()}\`, Prisma 5 or later)` : '';
+  // `row.count >= row.limit`, both plain fields: the exact filter it takes.
+  if (other && Node.isBinaryExpression(check) && check.getOperatorToken().getText() in NEGATED) {
+    const op = check.getOperatorToken().getText();
+    const [l, r] = [check.getLeft(), check.getRight()];
+    const counterLeft = isField(l, (n) => fields.has(n)) && isField(r, (n) => !fields.has(n));
+    const counterRight = isField(r, (n) => fields.has(n)) && isField(l, (n) => !fields.has(n));
+    if (counterLeft || counterRight) {
+      const counter = (unwrap(counterLeft ? l : r) as PropertyAccessExpression).getName();
+      filter = `a field reference (\`${counter}: { ${NEGATED[counterLeft ? op : FLIPPED[op]!]}: <client>.<model>.fields.${other.getName()} }\`, Prisma 5 or later, and another branch of the where if ${other.getName()} can be null)`;
+    }
+  }
+  return `the check \`${check.getText()}\` compares the counter with something computed from the row (a bound from the same row cannot be a constant in a where${filter ? `; only ${filter} can hold it, which genie-fix does not write` : ''})`;
 }
 
 /** Names declared or assigned between `from` and `to` in `fn`: a value read at the check may differ at the write. */
@@ -123,6 +150,24 @@ function sameFilter(read: CallExpression, where: ObjectLiteralExpression): boole
   return Boolean(a && b && b.size > 0 && a.size === b.size && [...b].every(([k, v]) => a.get(k) === v));
 }
 
+/**
+ * `where: { id: couponId }` where every value given to `couponId` in `fn` is `coupon.id` (or null before it): the
+ * write names the row that was read, through a local. Reported only: see `rewrite`.
+ */
+function keyedThroughLocals(fn: Node, readVar: string, where: ObjectLiteralExpression): boolean {
+  const props = where.getProperties();
+  return props.length > 0 && props.every((p) => {
+    if (!Node.isPropertyAssignment(p)) return false;
+    const local = p.getInitializer();
+    if (!local || !Node.isIdentifier(local)) return false;
+    const values = [
+      ...fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getName() === local.getText()).map((d) => d.getInitializer()?.getText() ?? 'null'),
+      ...fn.getDescendantsOfKind(SyntaxKind.BinaryExpression).filter((b) => /=$/.test(b.getOperatorToken().getText()) && !/^[!=<>]=/.test(b.getOperatorToken().getText()) && b.getLeft().getText() === local.getText()).map((b) => (b.getOperatorToken().getText() === '=' ? b.getRight().getText() : '?')),
+    ];
+    return values.includes(`${readVar}.${p.getName()}`) && values.every((v) => v === `${readVar}.${p.getName()}` || v === 'null' || v === 'undefined');
+  });
+}
+
 /** `row.field` for one of `fields`, as the expression itself or inside it. */
 function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
   const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
@@ -146,11 +191,16 @@ export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefine
     if (!decl || !Node.isIdentifier(decl.getNameNode())) continue;
     const readVar = decl.getName();
     const direct = { read, readDecl: decl, readVar, tainted: new Set([readVar]), readArgs: read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), params: new Map<string, string>() };
-    if (!sameRecord(direct, where) && !sameFilter(read, where)) continue;
+    const named = sameRecord(direct, where) || sameFilter(read, where);
+    if (!named && !keyedThroughLocals(fn, readVar, where)) continue;
     const guards = fn
       .getDescendantsOfKind(SyntaxKind.IfStatement)
       .filter((g) => g.getStart() > read.getEnd() && g.getEnd() < update.getStart() && looksAtCounter(g.getExpression(), readVar, fields));
-    return guards.length ? rewrite(input, fn, readVar, guards, fields) : undefined;
+    if (!guards.length) return undefined;
+    const outcome = rewrite(input, fn, readVar, guards, fields);
+    // Through a local, which row the key holds on every path is not proven here: say what to write instead.
+    if (outcome.kind === 'edit' && !named) return human(`${outcome.message.split(' (')[0]}; the write names ${readVar} through ${where.getText()}, not ${readVar} itself: make it conditional (updateMany with the check in its where, count checked) by hand`);
+    return outcome;
   }
   return undefined;
 }
