@@ -46,4 +46,10 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^wallet\.update changes balance atomically, .*the write names wallet through \{ id: walletId \}, not wallet itself/)]);
   });
+
+  it('a per-item write on a branch where the stock check does not run is not called an oversell; the one on the checked branch is', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-stock-many-two-branches');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => `${c.line}: ${c.message}`)).toEqual([expect.stringMatching(/^23: part\.update: oversell: .*the check `onHand < wanted\.qty` at line 16/)]);
+  });
 });

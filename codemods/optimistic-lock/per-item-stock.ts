@@ -45,6 +45,26 @@ function perItemNames(update: Node, top: Node): Set<string> {
   return out;
 }
 
+/**
+ * The if-branches around `n` up to `top`, each as `then:<cond>` / `else:<cond>` with the per-item names written
+ * `$`, so a check in a validation loop (`orderItem.color`) and a write in another loop (`item.color`) compare.
+ */
+function branchPath(n: Node, top: Node): string[] {
+  const items = [...perItemNames(n, top)];
+  const norm = (text: string) => (items.length ? text.replace(new RegExp(`\\b(?:${items.join('|')})\\b`, 'g'), '$') : text).replace(/\s+/g, ' ');
+  const out: string[] = [];
+  for (let child: Node = n, parent = n.getParent(); parent && child !== top; child = parent, parent = parent.getParent()) {
+    if (Node.isIfStatement(parent) && child !== parent.getExpression()) out.push(`${child === parent.getThenStatement() ? 'then' : 'else'}:${norm(parent.getExpression().getText())}`);
+  }
+  return out;
+}
+
+/** The check runs only on a branch the write is not on (`if (color) check the variant, else check the product`). */
+function otherBranch(guard: Node, update: Node, top: Node): boolean {
+  const writePath = new Set(branchPath(update, top));
+  return branchPath(guard, top).some((b) => writePath.has(b.startsWith('then:') ? `else:${b.slice(5)}` : `then:${b.slice(5)}`));
+}
+
 /** The variable a `findMany` result lands in: `const rows = await …` or `rows = await …`. */
 function listName(read: CallExpression): string | undefined {
   let n: Node = read;
@@ -91,7 +111,7 @@ export function perItemStockRace(update: CallExpression, model: string, data: No
       const isStock = (e: Node): boolean =>
         (Node.isPropertyAccessExpression(e) && e.getName() === field && elements.has(e.getExpression().getText())) || (Node.isIdentifier(e) && aliases.has(e.getText()));
       const guard = top.getDescendantsOfKind(SyntaxKind.IfStatement).find((g) => {
-        if (!inRange(g)) return false;
+        if (!inRange(g) || otherBranch(g, update, top)) return false;
         const then = g.getThenStatement();
         const last = Node.isBlock(then) ? then.getStatements().at(-1) : then;
         if (!last || !(Node.isReturnStatement(last) || Node.isThrowStatement(last))) return false;
