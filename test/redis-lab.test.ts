@@ -39,7 +39,9 @@ async function patchedCopy(store: 'memory' | 'redis'): Promise<string> {
   );
   expect(stdout).toMatch(/rate-limiter\s+changed/);
   const template = readFileSync(join(copy, 'lib/genie/login-limiter.ts'), 'utf8');
-  expect(template.includes("from 'ioredis'")).toBe(store === 'redis');
+  // The Redis variant keeps its connection in a sibling module, copied beside it.
+  expect(template.includes("from './redis-connection'")).toBe(store === 'redis');
+  if (store === 'redis') expect(readFileSync(join(copy, 'lib/genie/redis-connection.ts'), 'utf8')).toContain("from 'ioredis'");
   if (store === 'redis') expect(stdout).toContain('set REDIS_URL');
   return copy;
 }
