@@ -8,11 +8,11 @@ import {
   configureGeminiQueue,
   geminiQueueStats,
   isPerDayQuota,
-  parseRetryDelayMs,
   queuedGeminiFetch,
   runGemini,
 } from '../../codemods/templates/gemini-queue.ts';
 import { startMockGemini } from '../../src/lab/mock-gemini.ts';
+import { quotaBody } from './google-errors.ts';
 import type { MockGemini } from '../../src/lab/mock-gemini.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,18 +26,6 @@ const DEFAULTS = {
   maxDelayMs: 20_000,
   maxHoldMs: 120_000,
 };
-
-/** Google's 429 body, as in WIRE.md. */
-function quotaBody(retryDelay: string | null, quotaId = 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier') {
-  const details: object[] = [
-    {
-      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-      violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId }],
-    },
-  ];
-  if (retryDelay) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay });
-  return { error: { code: 429, message: 'You exceeded your current quota.', status: 'RESOURCE_EXHAUSTED', details } };
-}
 
 interface Served {
   url: string;
@@ -311,26 +299,5 @@ describe('runGemini (SDK calls)', () => {
       ),
     );
     expect(peak).toBe(3);
-  });
-});
-
-describe('parsing Google error bodies', () => {
-  it('reads retryDelay from objects, JSON text, SDK errors and prose, taking the longest', () => {
-    expect(parseRetryDelayMs(quotaBody('1s'))).toBe(1000);
-    expect(parseRetryDelayMs(quotaBody('1.68s'))).toBe(1680);
-    expect(parseRetryDelayMs(JSON.stringify(quotaBody('2s')))).toBe(2000);
-    expect(parseRetryDelayMs([quotaBody('3s')])).toBe(3000);
-    expect(parseRetryDelayMs(new Error(`got status 429: ${JSON.stringify(quotaBody('4s'))}`))).toBe(4000);
-    expect(parseRetryDelayMs({ errorDetails: quotaBody('5s').error.details })).toBe(5000);
-    expect(parseRetryDelayMs({ error: { message: 'Please retry in 1.68s.', details: quotaBody('1s').error.details } })).toBe(1680);
-    expect(parseRetryDelayMs({ error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).' } })).toBeNull();
-    expect(parseRetryDelayMs(null)).toBeNull();
-  });
-
-  it('recognises PerDay quotas only', () => {
-    expect(isPerDayQuota(quotaBody('1s', 'GenerateRequestsPerDayPerProjectPerModel-FreeTier'))).toBe(true);
-    expect(isPerDayQuota(JSON.stringify(quotaBody('1s', 'GenerateRequestsPerDayPerProjectPerModel-FreeTier')))).toBe(true);
-    expect(isPerDayQuota(quotaBody('1s'))).toBe(false);
-    expect(isPerDayQuota('Resource has been exhausted')).toBe(false);
   });
 });
