@@ -5,9 +5,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export type ErrorCounts = Record<string, number>;
+
+// Messages may print absolute paths of the copy (`import("/tmp/realworld-app-Ab12Cd/…")`, made by mkdtemp in
+// workspace.ts), whose name differs per run: an error cached before and seen again after would count as new.
+const COPY_PATH = new RegExp(`${path.join(os.tmpdir(), 'realworld-').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^/\\s"']*?-[A-Za-z0-9]{6}`, 'g');
+
+function withoutCopyPath(text: string): string {
+  return text.replace(COPY_PATH, '<copy>');
+}
 
 function findTsc(appDir: string): string | undefined {
   for (let dir = appDir; ; dir = path.dirname(dir)) {
@@ -36,7 +45,7 @@ export function typecheck(appDir: string): ErrorCounts {
   if (run.error) throw new Error(`tsc in ${appDir}: ${run.error.message}`);
   const counts: ErrorCounts = {};
   for (const raw of run.stdout.split('\n')) {
-    const line = raw.trim();
+    const line = withoutCopyPath(raw.trim());
     const m = /^(.+?)\(\d+,\d+\): error (TS\d+): (.*)$/.exec(line);
     const key = m ? `${m[1]}: ${m[2]} ${m[3]}` : /^error TS\d+/.test(line) ? line : undefined;
     if (key) counts[key] = (counts[key] ?? 0) + 1;
@@ -60,7 +69,12 @@ export function total(counts: ErrorCounts): number {
 /** The before-run, from `<cacheDir>/<name>@<commit>.tsc-<version>.json` when present. */
 export function cachedBefore(cacheDir: string, key: string, appDir: string): { counts: ErrorCounts; cached: boolean } {
   const file = path.join(cacheDir, `${key}.tsc-${tscVersion(appDir) ?? 'none'}.json`);
-  if (fs.existsSync(file)) return { counts: JSON.parse(fs.readFileSync(file, 'utf8')) as ErrorCounts, cached: true };
+  if (fs.existsSync(file)) {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as ErrorCounts;
+    const counts: ErrorCounts = {};
+    for (const [key, n] of Object.entries(cached)) counts[withoutCopyPath(key)] = (counts[withoutCopyPath(key)] ?? 0) + n;
+    return { counts, cached: true };
+  }
   const counts = typecheck(appDir);
   fs.mkdirSync(cacheDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(counts, null, 1));
