@@ -47,6 +47,8 @@ function namedCallbackRun(fn: Node): CallExpression | undefined {
   if (!statement || statement.getDeclarationKind() !== VariableDeclarationKind.Const || statement.getDeclarations().length !== 1) return undefined;
   const next = statement.getNextSibling();
   const name = decl.getName();
+  // Cheap test first: an exported handler `const POST = async (req) => …` would otherwise scan its whole module.
+  if (!next || !next.getText().includes('$transaction')) return undefined;
   const uses = (statement.getParent()?.getDescendantsOfKind(SyntaxKind.Identifier) ?? []).filter((id) => id.getText() === name && id !== decl.getNameNode());
   if (!next || uses.length !== 1) return undefined;
   const call = uses[0]!.getParent();
