@@ -28,4 +28,12 @@ describe('optimistic-lock: a check on the value read, then an atomic write', () 
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining("answering with the check's return would commit")]);
   });
+
+  it('a limit checked in one function and counted in another is reported at the check (no one write can hold it)', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-usage-limit-split');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([
+      expect.stringMatching(/^hasFreeCallsLeft\(\) checks usageLimit\.count \(`usage\.count < FREE_CALLS`\) and countFreeCall\(\) adds to it separately: .*Reserve the use/),
+    ]);
+  });
 });

@@ -17,6 +17,7 @@ import { optInFrom, type OptIn } from './opt-in.ts';
 import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
 import { planGuardedAtomic } from './plan-guarded-atomic.ts';
+import { splitLimitChecks } from './split-limit.ts';
 import { perItemStockRace } from './per-item-stock.ts';
 import { helperWriteRace } from './helpers.ts';
 import { planAtomic } from './plan-atomic.ts';
@@ -137,6 +138,7 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
       changes.push(noteAt(ctx, update, outcome.message, MEMO));
     }
   }
+  for (const split of splitLimitChecks(sf)) result.candidates.push(noteAt(ctx, split.node, split.reason, MEMO));
   if (edits.length === 0) return;
   if (imports.size) ensureNamedImport(sf, ctx.addTemplate('optimistic-lock', sf), [...imports], edits);
   if (drizzleNames.size) ensureNamedImport(sf, 'drizzle-orm', [...drizzleNames], edits);
