@@ -12,8 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { queuedGeminiModel } from '../../codemods/templates/gemini-queue-ai-sdk.ts';
 import { GeminiUnavailableError, configureGeminiQueue, geminiQueueStats } from '../../codemods/templates/gemini-queue.ts';
 import { startMockGemini, type MockGemini } from '../../src/lab/mock-gemini.ts';
+import { QUEUE_DEFAULTS as DEFAULTS, streamedText } from './gemini-test-kit.ts';
 
-const DEFAULTS = { maxConcurrency: 5, minSpacingMs: 100, maxRetries: 6, maxWaitMs: 60_000, baseDelayMs: 500, maxDelayMs: 20_000, maxHoldMs: 120_000 };
 
 let mock: MockGemini | undefined;
 const servers: Server[] = [];
@@ -39,10 +39,7 @@ describe('queuedGeminiModel (AI SDK middleware)', () => {
     const model = modelAt(`${mock.url}/v1beta`);
     const texts = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
-        const result = streamText({ model, prompt: `question ${i}` });
-        let text = '';
-        for await (const part of result.textStream) text += part;
-        return text;
+        return streamedText(model, `question ${i}`);
       }),
     );
     expect(texts.every((t) => t.length > 0)).toBe(true);
@@ -60,10 +57,7 @@ describe('queuedGeminiModel (AI SDK middleware)', () => {
     const replies = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
         if (i % 2 === 0) return (await generateText({ model, prompt: `q${i}` })).text;
-        const result = streamText({ model, prompt: `q${i}` });
-        let text = '';
-        for await (const part of result.textStream) text += part;
-        return text;
+        return streamedText(model, `q${i}`);
       }),
     );
     expect(replies.filter((r) => r.length > 0).length).toBe(30);

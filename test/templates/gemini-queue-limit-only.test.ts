@@ -7,14 +7,14 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { APICallError, generateText, streamText } from 'ai';
+import { APICallError, generateText } from 'ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limitedGeminiModel } from '../../codemods/templates/gemini-limit-only-ai-sdk.ts';
 import { limitedGeminiFetch, runGeminiLimited } from '../../codemods/templates/gemini-limit-only.ts';
 import { GeminiUnavailableError, configureGeminiQueue, geminiQueueStats } from '../../codemods/templates/gemini-queue.ts';
 import { startMockGemini, type MockGemini } from '../../src/lab/mock-gemini.ts';
+import { QUEUE_DEFAULTS as DEFAULTS, streamedText } from './gemini-test-kit.ts';
 
-const DEFAULTS = { maxConcurrency: 5, minSpacingMs: 100, maxRetries: 6, maxWaitMs: 60_000, baseDelayMs: 500, maxDelayMs: 20_000, maxHoldMs: 120_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let mock: MockGemini | undefined;
@@ -121,10 +121,7 @@ describe('limitedGeminiModel (AI SDK, behind the app’s own retry)', () => {
     const model = limitedGeminiModel(createGoogleGenerativeAI({ baseURL: `${mock.url}/v1beta`, apiKey: 'test-key' })('gemini-2.0-flash'));
     const texts = await Promise.all(
       Array.from({ length: 10 }, async (_, i) => {
-        const result = streamText({ model, prompt: `question ${i}` });
-        let text = '';
-        for await (const part of result.textStream) text += part;
-        return text;
+        return streamedText(model, `question ${i}`);
       }),
     );
     expect(texts.every((t) => t.length > 0)).toBe(true);

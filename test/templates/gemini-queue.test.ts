@@ -12,20 +12,10 @@ import {
   runGemini,
 } from '../../codemods/templates/gemini-queue.ts';
 import { startMockGemini } from '../../src/lab/mock-gemini.ts';
-import { quotaBody } from './google-errors.ts';
+import { QUEUE_DEFAULTS as DEFAULTS, quotaBody } from './gemini-test-kit.ts';
 import type { MockGemini } from '../../src/lab/mock-gemini.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const DEFAULTS = {
-  maxConcurrency: 5,
-  minSpacingMs: 100,
-  maxRetries: 6,
-  maxWaitMs: 60_000,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-  maxHoldMs: 120_000,
-};
 
 interface Served {
   url: string;

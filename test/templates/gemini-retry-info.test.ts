@@ -1,7 +1,7 @@
 /** Reading Google's 429 answers (codemods/templates/gemini-retry-info.ts): RetryInfo delays and per-day quotas. */
 import { describe, expect, it } from 'vitest';
 import { isPerDayQuota, parseRetryDelayMs } from '../../codemods/templates/gemini-retry-info.ts';
-import { quotaBody } from './google-errors.ts';
+import { quotaBody } from './gemini-test-kit.ts';
 
 describe('parsing Google error bodies', () => {
   it('reads retryDelay from objects, JSON text, SDK errors and prose, taking the longest', () => {
