@@ -7,9 +7,7 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import { enclosingFunction, referencedNames } from '../ast.ts';
 import { derivedNames } from '../lib/derived-names.ts';
-import { prismaCall } from './query.ts';
-
-const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
+import { ONE_ROW_READS, prismaCall } from './query.ts';
 
 interface Helper {
   name: string;
@@ -57,7 +55,7 @@ function shadowed(call: Node, name: string): boolean {
 export function helperRead(call: CallExpression, model: string): { inner: CallExpression; args: Map<string, string> } | undefined {
   const h = helperOf(call);
   const inner = h && prismaCall(h.inner);
-  if (!h || !inner || inner.model !== model || !READS.test(inner.method)) return undefined;
+  if (!h || !inner || inner.model !== model || !ONE_ROW_READS.test(inner.method)) return undefined;
   return { inner: h.inner, args: new Map(h.params.map((p, i) => [p, call.getArguments()[i]!.getText()])) };
 }
 
@@ -89,5 +87,5 @@ export function helperWriteRace(update: CallExpression, model: string, data: Nod
 
 function isRead(c: CallExpression, model: string): boolean {
   const call = prismaCall(c);
-  return Boolean(call && call.model === model && READS.test(call.method));
+  return Boolean(call && call.model === model && ONE_ROW_READS.test(call.method));
 }

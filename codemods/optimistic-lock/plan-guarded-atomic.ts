@@ -9,11 +9,9 @@ import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLit
 import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
 import { freshName } from './fresh-name.ts';
 import { human, type Outcome } from './plan.ts';
-import { objectProp, prismaCall, propMap, type PrismaCall } from './query.ts';
+import { ONE_ROW_READS, prismaCall, type PrismaCall } from './query.ts';
 import { sameRecord } from './read-modify-write.ts';
 import type { TransactionSite } from './transaction.ts';
-
-const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
 
 export interface GuardedAtomicInput {
   label: string;
@@ -141,15 +139,6 @@ function changedBetween(fn: Node, from: Node, to: Node): Set<string> {
   return out;
 }
 
-/** The read's where and the write's name the same fields with the same values, `user.id!` being `user.id`. */
-function sameFilter(read: CallExpression, where: ObjectLiteralExpression): boolean {
-  const readWhere = objectProp(read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
-  const plain = (m: Map<string, string> | undefined) => m && new Map([...m].map(([k, v]) => [k, v.replace(/\s+/g, '').replace(/!$/, '')]));
-  const a = plain(readWhere && propMap(readWhere));
-  const b = plain(propMap(where));
-  return Boolean(a && b && b.size > 0 && a.size === b.size && [...b].every(([k, v]) => a.get(k) === v));
-}
-
 /**
  * `where: { id: couponId }` where every value given to `couponId` in `fn` is `coupon.id` (or null before it): the
  * write names the row that was read, through a local. Reported only: see `rewrite`.
@@ -184,14 +173,14 @@ export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefine
   if (!fn) return undefined;
   const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
     const r = prismaCall(c);
-    return c.getEnd() < update.getStart() && r?.model === call.model && READS.test(r.method);
+    return c.getEnd() < update.getStart() && r?.model === call.model && ONE_ROW_READS.test(r.method);
   });
   for (const read of reads.reverse()) {
     const decl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
     if (!decl || !Node.isIdentifier(decl.getNameNode())) continue;
     const readVar = decl.getName();
     const direct = { read, readDecl: decl, readVar, tainted: new Set([readVar]), readArgs: read.getArguments()[0]?.asKind(SyntaxKind.ObjectLiteralExpression), params: new Map<string, string>() };
-    const named = sameRecord(direct, where) || sameFilter(read, where);
+    const named = sameRecord(direct, where);
     if (!named && !keyedThroughLocals(fn, readVar, where)) continue;
     const guards = fn
       .getDescendantsOfKind(SyntaxKind.IfStatement)

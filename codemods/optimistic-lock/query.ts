@@ -10,6 +10,9 @@ export interface PrismaCall {
   args?: ObjectLiteralExpression;
 }
 
+/** The Prisma methods that read one row: what a read-modify-write starts from. */
+export const ONE_ROW_READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
+
 /** `db.model.update(…)` → { client, model, method, args }. */
 export function prismaCall(call: CallExpression): PrismaCall | undefined {
   const callee = call.getExpression();

@@ -6,9 +6,7 @@ import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, ty
 import { referencedNames } from '../ast.ts';
 import { derivedNames } from '../lib/derived-names.ts';
 import { helperRead } from './helpers.ts';
-import { objectProp, prismaCall, propMap } from './query.ts';
-
-const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
+import { ONE_ROW_READS, objectProp, prismaCall, propMap } from './query.ts';
 
 export interface ReadModifyWrite {
   read: CallExpression;
@@ -26,7 +24,7 @@ export interface ReadModifyWrite {
 export function findReadModifyWrite(fn: Node, update: CallExpression, model: string, data: Node): ReadModifyWrite | undefined {
   const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
     const call = prismaCall(c);
-    return c.getStart() < update.getStart() && ((call !== undefined && call.model === model && READS.test(call.method)) || helperRead(c, model) !== undefined);
+    return c.getStart() < update.getStart() && ((call !== undefined && call.model === model && ONE_ROW_READS.test(call.method)) || helperRead(c, model) !== undefined);
   });
   for (const read of reads.reverse()) {
     const helper = helperRead(read, model);
@@ -48,9 +46,11 @@ export function sameRecord(rmw: ReadModifyWrite, where: ObjectLiteralExpression)
   if (referencedNames(where).includes(rmw.readVar)) return true;
   const readWhere = objectProp(rmw.readArgs, 'where')?.asKind(SyntaxKind.ObjectLiteralExpression);
   const inHelper = readWhere && propMap(readWhere);
-  const a = inHelper && new Map([...inHelper].map(([k, v]) => [k, rmw.params.get(v) ?? v]));
+  // `user.id!` is `user.id`: a non-null assertion changes the type, not the value.
+  const plain = (v: string) => v.replace(/\s+/g, '').replace(/!$/, '');
+  const a = inHelper && new Map([...inHelper].map(([k, v]) => [k, plain(rmw.params.get(v) ?? v)]));
   const b = propMap(where);
-  return Boolean(a && b && b.size > 0 && [...b].every(([k, v]) => a.get(k) === v));
+  return Boolean(a && b && b.size > 0 && [...b].every(([k, v]) => a.get(k) === plain(v)));
 }
 
 export interface Decision {
@@ -106,7 +106,7 @@ export function findGuardedTransition(fn: Node, update: CallExpression, model: s
   const written = new Set(data.getProperties().flatMap((p) => (Node.isPropertyAssignment(p) && isFixedState(p.getInitializerOrThrow()) ? [p.getName()] : [])));
   const reads = fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
     const call = prismaCall(c);
-    return c.getEnd() < update.getStart() && call !== undefined && call.model === model && READS.test(call.method);
+    return c.getEnd() < update.getStart() && call !== undefined && call.model === model && ONE_ROW_READS.test(call.method);
   });
   for (const read of reads.reverse()) {
     const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);

@@ -6,9 +6,8 @@
  */
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import { referencedNames } from '../ast.ts';
-import { objectProp, prismaCall } from './query.ts';
+import { ONE_ROW_READS, objectProp, prismaCall } from './query.ts';
 
-const READS = /^(?:findUnique|findFirst|findUniqueOrThrow|findFirstOrThrow)$/;
 const COMPARE = /^(?:<|<=|>|>=)$/;
 
 interface Named {
@@ -32,7 +31,7 @@ function limitChecks(fn: Node): Array<{ model: string; field: string; node: Node
   for (const read of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const call = prismaCall(read);
     const decl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
-    if (!call || !READS.test(call.method) || !decl || !Node.isIdentifier(decl.getNameNode())) continue;
+    if (!call || !ONE_ROW_READS.test(call.method) || !decl || !Node.isIdentifier(decl.getNameNode())) continue;
     const row = decl.getName();
     for (const b of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
       if (b.getStart() < read.getEnd() || !COMPARE.test(b.getOperatorToken().getText())) continue;
