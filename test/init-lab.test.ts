@@ -24,6 +24,11 @@ afterAll(async () => {
   rmSync(labDir, { recursive: true, force: true });
 }, 120_000);
 
+/** diagnose on the lab as a user would after init: the written config and trailhead's accounts file. */
+function diagnoseTrailhead(config: string, scenarios: string[], out: string, users?: number) {
+  return diagnose({ url: lab.url, databaseUrl: lab.databaseUrl, labDir, config, accounts: 'examples/trailhead/accounts.json', scenarios, out, users, log: () => undefined });
+}
+
 describe('init, then diagnose with what it wrote, on examples/trailhead', () => {
   // First: shared-ip-login below locks the lab's login out for a while.
   it('cache-effectiveness sends the chat request init described, not the sample app\'s', async () => {
@@ -32,17 +37,7 @@ describe('init, then diagnose with what it wrote, on examples/trailhead', () => 
     const raw = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
     // A short burst and settle: this checks where the chats go, not how many transactions they cost.
     writeFileSync(config, JSON.stringify({ ...raw, payloads: { ...(raw.payloads as object), cacheChats: 8, cacheSettleMs: 500 } }));
-    const result = await diagnose({
-      url: lab.url,
-      databaseUrl: lab.databaseUrl,
-      labDir,
-      config,
-      accounts: 'examples/trailhead/accounts.json',
-      scenarios: ['cache-effectiveness'],
-      out: join(labDir, 'report-cache'),
-      users: 4,
-      log: () => undefined,
-    });
+    const result = await diagnoseTrailhead(config, ['cache-effectiveness'], join(labDir, 'report-cache'), 4);
     const cache = result.report.scenarios[0]!;
     expect(cache.metrics, cache.summary).toMatchObject({ chats: 8, chatsFailed: 0 });
   }, 300_000);
@@ -53,16 +48,7 @@ describe('init, then diagnose with what it wrote, on examples/trailhead', () => 
     expect(written.todos).toBe(0);
 
     const out = join(labDir, 'report');
-    const result = await diagnose({
-      url: lab.url,
-      databaseUrl: lab.databaseUrl,
-      labDir,
-      config,
-      accounts: 'examples/trailhead/accounts.json',
-      scenarios: ['pool-exhaustion', 'gemini-429', 'lost-update', 'buffer-truncation', 'shared-ip-login'],
-      out,
-      log: () => undefined,
-    });
+    const result = await diagnoseTrailhead(config, ['pool-exhaustion', 'gemini-429', 'lost-update', 'buffer-truncation', 'shared-ip-login'], out);
     const byId = Object.fromEntries(result.report.scenarios.map((s) => [s.id, s]));
     for (const s of result.report.scenarios) expect(s.verdict, `${s.id}: ${s.summary}`).toBe('fail');
 
