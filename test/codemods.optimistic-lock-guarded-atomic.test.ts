@@ -36,4 +36,10 @@ describe('optimistic-lock: a check on the value read, then an atomic write', () 
       expect.stringMatching(/^hasFreeCallsLeft\(\) checks usageLimit\.count \(`usage\.count < FREE_CALLS`\) and countFreeCall\(\) adds to it separately: .*Reserve the use/),
     ]);
   });
+
+  it('a counter bumped only when a later check of the row fails (a wrong guess) is reported: a conditional write would cap the count, not the guesses', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-guess-counted-after-compare');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('runs only when the later check `entry.code !== guess` of entry holds')]);
+  });
 });

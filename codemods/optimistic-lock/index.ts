@@ -27,6 +27,7 @@ import { planTransaction } from './plan-transaction.ts';
 import { human, type Outcome } from './plan.ts';
 import { objectProp, prismaCall } from './query.ts';
 import { decisionOf, findGuardedTransition, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
+import { findRelationElementWrite } from './relation-element.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
 import { writeSite } from './write-site.ts';
@@ -64,7 +65,10 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   const info = scope.models.get(call.model) ?? {};
   const label = `${call.model}.update`;
   const args = { ...call, args: call.args };
-  const rmw = findReadModifyWrite(fn, update, call.model, data) ?? findGuardedTransition(fn, update, call.model, data, where);
+  const rmw =
+    findReadModifyWrite(fn, update, call.model, data) ??
+    findGuardedTransition(fn, update, call.model, data, where) ??
+    findRelationElementWrite(fn, update, call.model, data, scope.models);
   if (rmw) {
     // A read must not start failing: a GET that fills in a derived value (a lazy barcode, a cached summary) gets
     // no 409. Concurrent readers write the same value; a write that must not run twice belongs in a POST.
@@ -80,6 +84,8 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
     }
     const atomic = planAtomic(label, data, rmw, decision, info);
+    // Compare-and-set re-reads the row by the read's own query; an element of a relation has none.
+    if (!atomic && rmw.viaRelation) return human(`${label} writes data computed from ${rmw.readVar}, a row of ${rmw.viaRelation} read earlier: make it an atomic or version-checked update by hand`);
     if (atomic || !tx) return atomic ?? planCompareAndSet({ label, call: args, where, data, info, rmw, decision, site: writeSite(update, scope.rel), optedIn: scope.optedIn, relPath: scope.rel });
     return planTransaction({ label, model: call.model, update, where, data, info, rmw, decision, tx, optedIn: scope.optedIn, relPath: scope.rel, prismaMajor: scope.prismaMajor });
   }

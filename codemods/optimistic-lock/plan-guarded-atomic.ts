@@ -157,6 +157,19 @@ function keyedThroughLocals(fn: Node, readVar: string, where: ObjectLiteralExpre
   });
 }
 
+/**
+ * The condition of an `if` (or `?:`) between the check and the write that decides whether the write runs and reads
+ * another field of the row: an attempt counter bumped only when `row.code !== guess`. There the counter limits how
+ * often that comparison runs, and a conditional write bounds the count, not the comparisons.
+ */
+function laterRowCheck(guard: IfStatement, update: Node, readVar: string, fields: Set<string>): string | undefined {
+  for (let n = update.getParent(); n && n !== guard.getParent(); n = n.getParent()) {
+    const cond = Node.isIfStatement(n) || Node.isConditionalExpression(n) ? (Node.isIfStatement(n) ? n.getExpression() : n.getCondition()) : undefined;
+    if (cond && cond.getStart() > guard.getEnd() && referencedNames(cond).includes(readVar) && !looksAtCounter(cond, readVar, fields)) return cond.getText();
+  }
+  return undefined;
+}
+
 /** `row.field` for one of `fields`, as the expression itself or inside it. */
 function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
   const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
@@ -208,6 +221,10 @@ function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: I
   const block = guard.getParent();
   if (!block || !(Node.isBlock(block) || Node.isSourceFile(block)) || !(update.getStart() > block.getStart() && update.getEnd() <= block.getEnd())) {
     return human(`${because}; the check does not run on every path to the write: make the write conditional by hand`);
+  }
+  const decidedBy = laterRowCheck(guard, update, readVar, fields);
+  if (decidedBy) {
+    return human(`${because}, and the write runs only when the later check \`${decidedBy}\` of ${readVar} holds: concurrent requests all pass the bound before any of them is counted, so that check runs without a limit. Count first (a conditional updateMany with the bound in its where, count checked), then check — by hand`);
   }
   if (enclosingFunction(update) !== enclosingFunction(guard)) {
     return human(`${because}; the check runs outside the callback that writes (a transaction's or a loop's), so its answer cannot be given there: make the write an updateMany with the check in its where, count checked, and throw to roll the transaction back`);

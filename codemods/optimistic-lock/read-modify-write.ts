@@ -18,6 +18,8 @@ export interface ReadModifyWrite {
   readArgs?: ObjectLiteralExpression;
   /** A read helper's parameters → the arguments of this call (empty for a direct read). */
   params: Map<string, string>;
+  /** Set when the row is an element of an included relation (`cart.lines`), not a read of its own. */
+  viaRelation?: string;
 }
 
 /** The latest earlier read of the same model whose value (directly or through locals) feeds the update's data. */

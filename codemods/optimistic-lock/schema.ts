@@ -7,6 +7,8 @@ export interface ModelInfo {
   fields?: Map<string, string>;
   /** Scalar fields declared optional (`Int?`): NULL there, where `{ increment }` would keep NULL. */
   optional?: Set<string>;
+  /** Relation field → the delegate of the model it holds (`items` → `orderItem`), lists and single rows alike. */
+  relations?: Map<string, string>;
 }
 
 // Types a `where` can compare for equality (enums too: any name that is not a model). Json and Bytes cannot.
@@ -22,15 +24,22 @@ export function schemaModels(schema: string | undefined): Map<string, ModelInfo>
     const versionField = /^\s*version\s+Int\b/m.test(body) ? 'version' : /^\s*updatedAt\s+DateTime\b/m.test(body) ? 'updatedAt' : undefined;
     const fields = new Map<string, string>();
     const optional = new Set<string>();
+    const typed = new Map<string, string>();
     for (const f of body.matchAll(/^\s*(\w+)\s+(\w+)(\[\])?(\?)?/gm)) {
+      typed.set(f[1]!, f[2]!);
       if (f[3]) continue;
       fields.set(f[1]!, f[2]!);
       if (f[4]) optional.add(f[1]!);
     }
-    out.set(delegate, { versionField, fields, optional });
+    out.set(delegate, { versionField, fields, optional, relations: typed });
   }
   const modelNames = new Set([...schema.matchAll(/^model\s+(\w+)/gm)].map((m) => m[1]!));
-  for (const info of out.values()) for (const [name, type] of info.fields!) if (modelNames.has(type)) info.fields!.delete(name);
+  for (const info of out.values()) {
+    for (const [name, type] of info.fields!) if (modelNames.has(type)) info.fields!.delete(name);
+    const relations = new Map<string, string>();
+    for (const [name, type] of info.relations!) if (modelNames.has(type)) relations.set(name, type[0]!.toLowerCase() + type.slice(1));
+    info.relations = relations;
+  }
   return out;
 }
 
