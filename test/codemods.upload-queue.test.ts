@@ -50,4 +50,10 @@ describe('upload-queue', () => {
     const s = await run('upload-queue', 'memo-chunking');
     expect(s.changes[0]!.message).toContain('chunk-and-Buffer.concat step is gone');
   });
+
+  it("reports a File read whole from a server action's argument (input.scan), where Next.js has buffered the body already", async () => {
+    const s = await run('upload-queue', 'no-transform-action-argument-file');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('input.scan is a File passed to this server action; Next.js has already buffered the whole request')]);
+  });
 });

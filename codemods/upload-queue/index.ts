@@ -87,7 +87,8 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, result: Result): voi
 export const uploadQueue: Codemod = {
   id: 'upload-queue',
   title: 'Stream multipart uploads with busboy (or read bodies only inside a bounded upload slot) instead of arrayBuffer() + chunking',
-  prefilter: (text) => text.includes('.arrayBuffer()') && /formData|FormData/.test(text),
+  // A File arrives in a request's form, or as a server action's argument.
+  prefilter: (text) => text.includes('.arrayBuffer()') && /formData|FormData|['"]use server['"]/.test(text),
   transform(ctx) {
     const result = emptyResult();
     try {

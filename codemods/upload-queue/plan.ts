@@ -6,6 +6,7 @@
  */
 import { Node, SyntaxKind, type AwaitExpression, type CallExpression, type Statement } from 'ts-morph';
 import { enclosingFunction, referencedNames } from '../ast.ts';
+import { isServerAction } from '../lib/route-handler.ts';
 
 /** Calls that only move bytes around in memory, never the upload itself. */
 const IN_MEMORY_CALL = /^(?:Buffer\.\w+|Uint8Array\.from|new\s)|\.(?:push|slice|subarray|set|copy|concat|toString|byteLength|from|fill)$/;
@@ -109,11 +110,27 @@ function fileFromRequestBody(fn: Node, fileVar: string): boolean {
   return formFromRequest(fn, callee.getExpression().getText());
 }
 
+/**
+ * `await data.file.arrayBuffer()` in a server action whose argument carries the File (`uploadFile({ file })` from a
+ * form): the same whole upload as a FormData part, reached through the argument. Only reported: which object the
+ * path names at the upload is not followed here.
+ */
+function actionArgumentFile(read: AwaitExpression, receiver: Node): PlanOutcome {
+  let root = receiver;
+  while (Node.isPropertyAccessExpression(root)) root = root.getExpression();
+  const fn = enclosingFunction(read);
+  if (!fn || !Node.isIdentifier(root) || !isServerAction(fn)) return undefined;
+  const params = (fn as Node & { getParameters?(): Array<{ getName(): string }> }).getParameters?.() ?? [];
+  if (!params.some((p) => p.getName() === root.getText())) return undefined;
+  return { problem: `${receiver.getText()} is a File passed to this server action; Next.js has already buffered the whole request (up to serverActions.bodySizeLimit) before the action runs, and the copy here doubles it while the upload runs` };
+}
+
 export function planFor(read: AwaitExpression): PlanOutcome {
   const call = read.getExpression();
   if (!Node.isCallExpression(call)) return undefined;
   const callee = call.getExpression();
-  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'arrayBuffer' || !Node.isIdentifier(callee.getExpression())) return undefined;
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'arrayBuffer') return undefined;
+  if (!Node.isIdentifier(callee.getExpression())) return actionArgumentFile(read, callee.getExpression());
   const fileVar = callee.getExpression().getText();
   const fn = enclosingFunction(read);
   // A multipart File (route handler or server action), not a raw body read for a signature check.
