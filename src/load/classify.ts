@@ -30,13 +30,19 @@ export function classifyResponse(status: number, body: string): ErrorClass | nul
   return classifyBody(body) ?? (status >= 500 ? '5xx' : '4xx');
 }
 
-/** Classes a thrown request error (undici / AbortSignal). */
+/** Error names and codes that mean the request ran out of time: the engine's whole-request deadline (wire-errors.ts), AbortSignal.timeout, undici's phase timers (scenarios that call undici directly). */
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'ERR_REQUEST_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Classes a thrown request error. Everything that is neither a timeout nor an abort is `network`:
+ * Node's socket errors (ECONNREFUSED, ECONNRESET, EPIPE, ENOTFOUND), TLS failures (certificate
+ * not trusted, name mismatch), a server closing mid-answer or answering malformed HTTP
+ * (wire-errors.ts), the client being closed.
+ */
 export function classifyThrown(err: unknown): ErrorClass {
   const e = err as { name?: string; code?: string; cause?: { name?: string; code?: string } } | undefined;
   const names = [e?.name, e?.code, e?.cause?.name, e?.cause?.code];
-  if (names.some((n) => n === 'TimeoutError' || n === 'UND_ERR_HEADERS_TIMEOUT' || n === 'UND_ERR_BODY_TIMEOUT' || n === 'UND_ERR_CONNECT_TIMEOUT')) {
-    return 'timeout';
-  }
+  if (names.some((n) => n !== undefined && TIMEOUT_NAMES.has(n))) return 'timeout';
   if (names.some((n) => n === 'AbortError' || n === 'UND_ERR_ABORTED')) return 'aborted';
   return 'network';
 }

@@ -1,12 +1,14 @@
-import { setMaxListeners } from 'node:events';
-import type { Client, Dispatcher } from 'undici';
 import { Connections } from './connections.ts';
 import type { ErrorClass } from './classify.ts';
 import type { CookieJar } from './cookies.ts';
-import { InFlight, TextResponseHandler, abortError } from './text-response.ts';
+import { InFlight } from './in-flight.ts';
+import { RequestHeads, type Method } from './request-head.ts';
+import { StreamResponse } from './stream-response.ts';
+import { TextResponseHandler } from './text-response.ts';
+import { ClientClosedError, abortError } from './wire-errors.ts';
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  method?: Method;
   /** Sent as JSON. */
   json?: unknown;
   headers?: Record<string, string>;
@@ -38,41 +40,25 @@ export interface StreamMeta {
   ttfbMs: number;
 }
 
+export interface ClientOptions {
+  /** Certificate authorities to trust besides the system's, for an https target with a private CA. */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
-const ACCEPT = 'application/json, text/event-stream, */*';
+/** How long an idle connection is kept when the server sends no `Keep-Alive: timeout` hint. Units: ms. */
+const IDLE_LIMIT_MS = 10_000;
+
 /**
- * Header lists are shared by requests in flight, so they are frozen; typed as plain arrays only
- * because undici's option types ask for one (it reads the list, never writes it).
+ * An HTTP/1.1 client for one origin: keep-alive connections (one request each at a time), enough
+ * for every virtual user, on the engine's own transport (connection.ts, response-parser.ts). A
+ * general-purpose client (undici) costs more per request than the load loops can afford: its
+ * per-request objects, timers and parser callbacks were most of the engine's CPU in bench/load.ts.
  */
-const shared = (list: string[]): string[] => Object.freeze(list) as string[];
-/** The headers of a request with no jar and no headers or body of its own. */
-const PLAIN_HEADERS = shared(['accept', ACCEPT]);
-
-/** Session headers then the request's own override `accept`; the jar's cookies are the Cookie header; a JSON body sets the content type. */
-function buildHeaders(jar: CookieJar | undefined, own: Record<string, string> | undefined, hasJsonBody: boolean): string[] {
-  const merged: Record<string, string> = { accept: ACCEPT, ...jar?.headers(), ...own };
-  const cookie = jar?.header();
-  if (cookie) merged.cookie = cookie;
-  if (hasJsonBody) merged['content-type'] = 'application/json';
-  const list: string[] = [];
-  for (const name of Object.keys(merged)) list.push(name, merged[name] as string);
-  return shared(list);
-}
-
-class ClientClosedError extends Error {
-  override name = 'ClientClosedError';
-  constructor() {
-    super('the HTTP client was closed');
-  }
-}
-
-/** An HTTP client for one origin: keep-alive connections (one request each at a time), enough for every virtual user. */
 export class HttpClient {
   private readonly connections: Connections;
-  private readonly dispatchOrigin: string;
+  private readonly heads: RequestHeads;
   private readonly inFlight = new InFlight();
-  /** Each jar's headers for requests with none of their own, and the jar revision they were built from. */
-  private readonly jarHeaders = new WeakMap<CookieJar, { revision: number; headers: string[] }>();
   private closed = false;
   readonly origin: string;
   /** A base path under the origin (`/app` in http://host/app). */
@@ -82,55 +68,45 @@ export class HttpClient {
     baseUrl: string,
     private readonly signal: AbortSignal,
     connections = 128,
+    options: ClientOptions = {},
   ) {
     this.origin = baseUrl.replace(/\/+$/, '');
     const u = new URL(this.origin);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`unsupported protocol ${u.protocol} in ${this.origin}: use http:// or https://`);
     this.prefix = u.pathname === '/' ? '' : u.pathname;
-    this.dispatchOrigin = u.origin;
-    this.connections = new Connections(u.origin, connections, { pipelining: 1, keepAliveTimeout: 10_000 });
-    // Streams listen on the run's signal one by one; plain requests share onRunAbort.
-    setMaxListeners(0, signal);
+    const tls = u.protocol === 'https:';
+    // URL keeps IPv6 brackets in hostname; sockets want the bare address. `host` carries the port only when it is not the default.
+    const hostname = u.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = u.port ? Number(u.port) : tls ? 443 : 80;
+    this.heads = new RequestHeads(u.host);
+    this.connections = new Connections({ tls, hostname, port, ca: options.ca }, connections, IDLE_LIMIT_MS);
     signal.addEventListener('abort', this.onRunAbort, { once: true });
   }
 
   private readonly onRunAbort = (): void => this.inFlight.abortAll(abortError(this.signal));
 
   /**
-   * A request's headers as undici's flat name/value list (it reads a list without probing it for
-   * an iterator or listing keys). A request with no headers or body of its own, the load loops'
-   * case, reuses its jar's list until the jar changes; undici only reads the list.
+   * The request's bytes: a GET with no headers or body of its own (the load loops' case) is a
+   * cached Buffer until its jar changes.
    */
-  private headersFor(opts: RequestOptions, hasJsonBody: boolean): string[] {
-    const { jar } = opts;
-    if (opts.headers === undefined && !hasJsonBody) {
-      if (!jar) return PLAIN_HEADERS;
-      const cached = this.jarHeaders.get(jar);
-      if (cached && cached.revision === jar.revision) return cached.headers;
-      const headers = buildHeaders(jar, undefined, false);
-      this.jarHeaders.set(jar, { revision: jar.revision, headers });
-      return headers;
-    }
-    return buildHeaders(jar, opts.headers, hasJsonBody);
+  private bytesFor(path: string, method: Method, opts: RequestOptions, json: string | undefined): Buffer {
+    if (method === 'GET' && json === undefined && opts.headers === undefined) return this.heads.plainGet(this.prefix + path, opts.jar);
+    return this.heads.build(method, this.prefix + path, opts.jar, opts.headers, json);
   }
 
-  /**
-   * One request, body read as text; never throws (failures become `errorClass`).
-   *
-   * Dispatched with a small handler that gathers the body itself: undici's `request()` builds a
-   * Readable, an AsyncResource and an abort listener on the run's signal for every request, which
-   * cost more than the request at high rates (bench/load.ts). The whole-request deadline is kept
-   * by the client's sweeper and the run's signal by one listener for all requests (see InFlight).
-   */
+  /** One request, body read as text; never throws (failures become `errorClass`). */
   request(path: string, opts: RequestOptions = {}): Promise<HttpResult> {
-    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
-    const headers = this.headersFor(opts, body !== undefined);
+    const json = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const method = opts.method ?? (json === undefined ? 'GET' : 'POST');
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    // The sweeper bounds the whole request, so undici's per-phase timers (re-armed on every
-    // request and chunk) are switched off: 0 disables them.
-    const dispatch = { origin: this.dispatchOrigin, path: this.prefix + path, method, headers, body, headersTimeout: 0, bodyTimeout: 0 };
     return new Promise<HttpResult>((resolve) => {
-      const handler = new TextResponseHandler(dispatch, opts.jar, timeoutMs, this.inFlight, this.connections, resolve);
+      let bytes: Buffer;
+      try {
+        bytes = this.bytesFor(path, method, opts, json);
+      } catch (err) {
+        return new TextResponseHandler(Buffer.alloc(0), false, undefined, timeoutMs, this.inFlight, this.connections, resolve).fail(err as Error);
+      }
+      const handler = new TextResponseHandler(bytes, method === 'GET', opts.jar, timeoutMs, this.inFlight, this.connections, resolve);
       if (this.signal.aborted) return handler.fail(abortError(this.signal));
       if (this.closed) return handler.fail(new ClientClosedError());
       this.inFlight.add(handler);
@@ -139,68 +115,43 @@ export class HttpClient {
   }
 
   /**
-   * A streamed request: `consume` reads the body chunk by chunk. Throws on network failure or
-   * timeout (the caller decides what a cut stream means).
+   * A streamed request: `consume` reads the body chunk by chunk (the socket pauses while it lags).
+   * Throws on network failure or timeout (the caller decides what a cut stream means). The whole
+   * request, consumption included, is bounded by `timeoutMs`.
    */
   async stream<R>(path: string, opts: RequestOptions, consume: (body: AsyncIterable<Buffer>, meta: StreamMeta) => Promise<R>): Promise<R> {
-    const startedAt = performance.now();
-    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
-    const headers = this.headersFor(opts, body !== undefined);
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // A stream is read by the caller at its own pace, so it carries its own whole-request signal.
-    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
-    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    const conn = await this.connectionWithin(signal);
-    let res: Dispatcher.ResponseData;
+    const json = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const method = opts.method ?? (json === undefined ? 'GET' : 'POST');
+    const bytes = this.bytesFor(path, method, opts, json);
+    const response = new StreamResponse(bytes, method === 'GET', opts.jar, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.inFlight, this.connections);
+    if (this.signal.aborted) throw abortError(this.signal);
+    if (this.closed) throw new ClientClosedError();
+    this.inFlight.add(response);
+    this.connections.acquire(response);
     try {
-      res = await conn.request({ path: this.prefix + path, method, headers, body, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    } catch (err) {
-      this.connections.release(conn);
-      throw err;
-    }
-    opts.jar?.store(res.headers['set-cookie']);
-    const meta: StreamMeta = {
-      status: res.statusCode,
-      contentType: String(res.headers['content-type'] ?? ''),
-      headers: res.headers,
-      startedAt,
-      ttfbMs: performance.now() - startedAt,
-    };
-    try {
-      return await consume(res.body, meta);
-    } finally {
-      if (!res.body.destroyed) res.body.destroy();
-      this.connections.release(conn);
-    }
-  }
-
-  /** A free connection, or the signal's error if it aborts first (the wait counts toward the timeout). */
-  private connectionWithin(signal: AbortSignal): Promise<Client> {
-    return new Promise<Client>((resolve, reject) => {
-      let given = false;
-      const onAbort = () => {
-        given = true;
-        reject(abortError(signal));
+      const head = await response.head;
+      const meta: StreamMeta = {
+        status: head.status,
+        contentType: head.contentType,
+        headers: head.headers(),
+        startedAt: response.startedAt,
+        ttfbMs: performance.now() - response.startedAt,
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.connections.acquire({
-        useConnection: (conn) => {
-          signal.removeEventListener('abort', onAbort);
-          if (given) return this.connections.release(conn);
-          given = true;
-          resolve(conn);
-        },
-      });
-    });
+      return await consume(response.body(), meta);
+    } finally {
+      // A consumer that returned early leaves the rest unread: the connection is closed, not reused half-read.
+      response.release();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.signal.removeEventListener('abort', this.onRunAbort);
     // Requests still waiting or running end now (as `network` errors) rather than never.
-    this.inFlight.abortAll(new ClientClosedError());
+    const err = new ClientClosedError();
+    this.inFlight.abortAll(err);
     this.inFlight.stop();
-    await this.connections.close();
+    this.connections.close(err);
   }
 }
 
