@@ -4,8 +4,9 @@
  * `randomBytes(32).toString('hex')`. Ids that are already strong random values are left byte-identical, and the
  * memo's fix 9 is refused with the reason.
  */
-import { Node, SyntaxKind, type Expression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type BinaryExpression, type CallExpression, type Expression, type PropertyAssignment, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt, type Edit } from './ast.ts';
+import { descendantsOfKinds } from './lib/descendants.ts';
 import type { Codemod } from './types.ts';
 
 const MEMO =
@@ -88,14 +89,33 @@ function buildsId(e: Node): boolean {
   return STRING_OPS.has(callee.getName()) && buildsId(target);
 }
 
+const ID_KINDS = [SyntaxKind.VariableDeclaration, SyntaxKind.PropertyAssignment, SyntaxKind.BinaryExpression, SyntaxKind.CallExpression] as const;
+
+/** A necessary condition for idExpressions' tests below, on the compiler node (so most nodes are never wrapped). */
+function mayHoldId(n: ts.Node): boolean {
+  if (ts.isVariableDeclaration(n)) return n.initializer !== undefined && ts.isIdentifier(n.name) && isSessionName(n.name.getText());
+  if (ts.isPropertyAssignment(n)) {
+    const name = n.name.getText().replace(/['"]/g, '');
+    return isSessionName(name) || name === 'id' || name === 'value';
+  }
+  if (ts.isBinaryExpression(n)) {
+    if (n.operatorToken.kind !== SyntaxKind.EqualsToken) return false;
+    return isSessionName(ts.isPropertyAccessExpression(n.left) ? n.left.name.getText() : n.left.getText());
+  }
+  const callee = ts.isCallExpression(n) ? n.expression : undefined;
+  return callee !== undefined && ts.isPropertyAccessExpression(callee) && callee.name.getText() === 'set' && /cookies/i.test(callee.expression.getText());
+}
+
 /** Expressions that become a session/token id: `sessionId = …`, `{ token: … }`, `session.create({ data: { id: … } })`, `cookies.set('session', …)`. */
 function idExpressions(sf: SourceFile): Expression[] {
   const found: Expression[] = [];
-  for (const d of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  // One walk for the four kinds; what cannot match is dropped before ts-morph wraps it.
+  const nodes = descendantsOfKinds(sf, ID_KINDS, mayHoldId);
+  for (const d of nodes.get(SyntaxKind.VariableDeclaration) as VariableDeclaration[]) {
     const init = d.getInitializer();
     if (init && Node.isIdentifier(d.getNameNode()) && isSessionName(d.getName())) found.push(init);
   }
-  for (const p of sf.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
+  for (const p of nodes.get(SyntaxKind.PropertyAssignment) as PropertyAssignment[]) {
     const init = p.getInitializer();
     if (!init) continue;
     const name = p.getNameNode().getText().replace(/['"]/g, '');
@@ -103,13 +123,13 @@ function idExpressions(sf: SourceFile): Expression[] {
     else if (name === 'id' && insideSessionCreate(p)) found.push(init);
     else if (name === 'value' && cookieObjectNamed(p)) found.push(init);
   }
-  for (const b of sf.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+  for (const b of nodes.get(SyntaxKind.BinaryExpression) as BinaryExpression[]) {
     if (b.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
     const left = b.getLeft();
     const name = Node.isPropertyAccessExpression(left) ? left.getName() : left.getText();
     if (isSessionName(name)) found.push(b.getRight());
   }
-  for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodes.get(SyntaxKind.CallExpression) as CallExpression[]) {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !/cookies/i.test(callee.getExpression().getText())) continue;
     const [name, value] = call.getArguments();
@@ -117,6 +137,16 @@ function idExpressions(sf: SourceFile): Expression[] {
   }
   // A bare identifier only passes an id along; its declaration is judged where it is built.
   return found.filter((e) => buildsId(e));
+}
+
+/**
+ * The label a template id starts with (`anon_${…}`, `sess-${…}`): kept in front of the random part, because other
+ * code may tell ids apart by it (`id.startsWith('anon_')`).
+ */
+function labelPrefix(expr: Expression): string | undefined {
+  if (!Node.isTemplateExpression(expr)) return undefined;
+  const head = expr.getHead().getLiteralText();
+  return /^[A-Za-z][\w-]{0,31}[_:.-]$/.test(head) ? head : undefined;
 }
 
 /** `cookies.set({ name: 'session', value: … })`: the value of a cookie whose name says session/sid/token. */
@@ -158,6 +188,7 @@ export const sessionId: Codemod = {
       const edits: Edit[] = [];
       const changes = [];
       const seen = new Set<number>();
+      const prefixes = new Map<number, string>();
       for (const expr of idExpressions(sf)) {
         if (seen.has(expr.getStart())) continue;
         seen.add(expr.getStart());
@@ -180,6 +211,8 @@ export const sessionId: Codemod = {
           );
           continue;
         }
+        const prefix = labelPrefix(expr);
+        if (prefix) prefixes.set(expr.getStart(), prefix);
         edits.push({ start: expr.getStart(), end: expr.getEnd(), text: '' });
         changes.push(
           noteAt(
@@ -192,7 +225,11 @@ export const sessionId: Codemod = {
       }
       if (edits.length === 0) continue;
       const callee = randomBytesCallee(sf, edits);
-      for (const e of edits) if (e.text === '') e.text = `${callee}(32).toString('hex')`;
+      for (const e of edits) {
+        if (e.text !== '') continue;
+        const prefix = prefixes.get(e.start);
+        e.text = prefix ? `\`${prefix}\${${callee}(32).toString('hex')}\`` : `${callee}(32).toString('hex')`;
+      }
       if (!applyEdits(sf, edits)) {
         result.failures.push(noteAt(ctx, sf, 'nested session id expressions; replace them by hand'));
         continue;
