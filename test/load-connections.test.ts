@@ -263,6 +263,43 @@ describe('streams on the same connections', () => {
   });
 });
 
+describe('streams that end early', () => {
+  it('time out mid-body, and a consumer that stops early does not leave a half-read connection in the pool', async () => {
+    const srv = await rawServer((req) => {
+      if (req.head.startsWith('GET /drip')) {
+        req.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        const t = setInterval(() => req.socket.write('1\r\n.\r\n'), 50);
+        req.socket.on('close', () => clearInterval(t));
+      } else req.socket.write(okAnswer(`conn ${req.conn}`));
+    });
+    const c = client(srv.url, 1);
+    const dots: string[] = [];
+    const timedOut = c.stream('/drip', { timeoutMs: 300 }, async (body) => {
+      for await (const chunk of body) dots.push(chunk.toString());
+    });
+    await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError', code: 'ERR_REQUEST_TIMEOUT' });
+    expect(dots.length).toBeGreaterThan(1);
+    // Read one chunk and leave: the rest of that answer must not reach the next request.
+    const first = await c.stream('/drip', {}, async (body) => {
+      for await (const chunk of body) return chunk.toString();
+      return '';
+    });
+    expect(first).toBe('.');
+    expect((await c.request('/plain')).text).toBe('conn 2');
+  });
+
+  it("end with the run: a stream being read throws the run signal's reason", async () => {
+    const srv = await rawServer((req) => req.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n'));
+    const run = new AbortController();
+    const c = new HttpClient(srv.url, run.signal, 2);
+    cleanups.push(() => c.close());
+    const reading = c.stream('/', {}, async (body) => {
+      for await (const _ of body) run.abort();
+    });
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
 describe('HTTPS', () => {
   const hasOpenssl = (() => {
     try {
