@@ -1,6 +1,7 @@
 /** Recognises code that talks to Gemini by what it calls, not by what it is named. */
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type SourceFile } from 'ts-morph';
 import { importedDeclaration, initializerOf, rootIdentifier } from './ast.ts';
+import { descendantsOfKind } from './lib/descendants.ts';
 
 const HOST = /generativelanguage\.googleapis\.com/;
 const METHOD_PATH = /:(?:stream)?[gG]enerateContent\b|:embedContent\b|:countTokens\b/;
@@ -47,9 +48,17 @@ function importsSdk(sf: SourceFile): boolean {
   return sf.getImportDeclarations().some((d) => SDK_MODULES.includes(d.getModuleSpecifierValue()));
 }
 
+// The callee tests of geminiFetchCalls and geminiSdkCalls, on the compiler's nodes: the rest are never wrapped.
+function isFetchCall(n: ts.Node): boolean {
+  return ts.isCallExpression(n) && n.arguments.length > 0 && ['fetch', 'globalThis.fetch'].includes(n.expression.getText());
+}
+function isSdkMethodCall(n: ts.Node): boolean {
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && SDK_METHODS.has(n.expression.name.getText());
+}
+
 /** `fetch(x, …)` calls whose URL reaches Gemini (already queued calls are not returned). */
 export function geminiFetchCalls(sf: SourceFile): CallExpression[] {
-  return sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+  return descendantsOfKind(sf, SyntaxKind.CallExpression, isFetchCall).filter((call) => {
     const callee = call.getExpression();
     const isFetch = (Node.isIdentifier(callee) && callee.getText() === 'fetch') || callee.getText() === 'globalThis.fetch';
     const url = call.getArguments()[0];
@@ -70,7 +79,7 @@ function importedSdkObject(sf: SourceFile, name: string): boolean {
 export function geminiSdkCalls(sf: SourceFile): CallExpression[] {
   const direct = importsSdk(sf);
   const verdicts = new Map<string, boolean>();
-  return sf.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+  return descendantsOfKind(sf, SyntaxKind.CallExpression, isSdkMethodCall).filter((call) => {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee) || !SDK_METHODS.has(callee.getName())) return false;
     if (direct) return true;

@@ -3,8 +3,9 @@
  * rate-limiter-flexible `consume`, …) whose key is the client IP alone, inside a function that handles logins
  * (it verifies a password, it is NextAuth's Credentials `authorize`, or it is a login route's handler).
  */
-import { Node, SyntaxKind, type Block, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type Block, type CallExpression, type SourceFile } from 'ts-morph';
 import { importedDeclaration, initializerOf, referencedNames } from '../ast.ts';
+import { descendantsOfKind, descendantsOfKinds } from '../lib/descendants.ts';
 import { isFunctionLike, routeHandlerMethod } from '../lib/route-handler.ts';
 
 const IP_SOURCE = /x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|forwarded|get(?:Client)?Ip\b|(?:client|remote|request|user|caller|peer)(?:Ip|Addr(?:ess)?)\b|requestIp|ipAddress|\.ip\b|\bip\b/i;
@@ -140,12 +141,15 @@ export function limiterCalls(body: Node): CallExpression[] {
   });
 }
 
+/** `compare(password, hash)`, `bcrypt.compare(…)`, `verifyPassword(…)`: the tests run on the compiler's nodes, before ts-morph wraps them. */
+function isPasswordCheck(n: ts.Node): boolean {
+  if (!ts.isCallExpression(n)) return false;
+  const name = ts.isPropertyAccessExpression(n.expression) ? n.expression.name.getText() : n.expression.getText();
+  return VERIFY.test(name) && n.arguments.length >= 2 && /pass|hash|secret/i.test(n.getText());
+}
+
 export function passwordChecks(fn: Node): CallExpression[] {
-  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
-    const callee = c.getExpression();
-    const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
-    return VERIFY.test(name) && c.getArguments().length >= 2 && /pass|hash|secret/i.test(c.getText());
-  });
+  return descendantsOfKind(fn, SyntaxKind.CallExpression, isPasswordCheck);
 }
 
 export type LoginFunctionKind = 'route' | 'authorize' | 'other';
@@ -154,6 +158,14 @@ export interface LoginFunction {
   fn: Node;
   body: Block;
   kind: LoginFunctionKind;
+}
+
+const LOGIN_FUNCTION_KINDS = [SyntaxKind.FunctionDeclaration, SyntaxKind.ArrowFunction, SyntaxKind.FunctionExpression, SyntaxKind.MethodDeclaration] as const;
+
+/** isAuthorize on the compiler's node. */
+function authorizeName(n: ts.Node): boolean {
+  if (ts.isMethodDeclaration(n)) return n.name.getText() === 'authorize';
+  return n.parent !== undefined && ts.isPropertyAssignment(n.parent) && n.parent.name.getText() === 'authorize';
 }
 
 /** NextAuth's Credentials `authorize(credentials, req)`: a method or a property holding a function. */
@@ -177,7 +189,10 @@ export function loginFunctions(sf: SourceFile, relPath: string): LoginFunction[]
     const fn = verify.getFirstAncestor(isFunctionLike);
     if (fn) add(fn);
   }
-  const functions = [SyntaxKind.FunctionDeclaration, SyntaxKind.ArrowFunction, SyntaxKind.FunctionExpression, SyntaxKind.MethodDeclaration].flatMap((k) => sf.getDescendantsOfKind(k));
+  // Outside a login route only an `authorize` function can be one: the others are never wrapped.
+  const mayBeLogin = (n: ts.Node) => LOGIN_PATH.test(relPath) || authorizeName(n);
+  const byKind = descendantsOfKinds(sf, LOGIN_FUNCTION_KINDS, mayBeLogin);
+  const functions = LOGIN_FUNCTION_KINDS.flatMap((k) => byKind.get(k)! as Node[]);
   for (const fn of functions) {
     if (isAuthorize(fn) || (LOGIN_PATH.test(relPath) && routeHandlerMethod(fn, relPath) === 'POST')) add(fn);
   }
