@@ -52,4 +52,11 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => `${c.line}: ${c.message}`)).toEqual([expect.stringMatching(/^23: part\.update: oversell: .*the check `onHand < wanted\.qty` at line 16/)]);
   });
+
+  it('a write of fields never read from the row (a summary computed from the body) is left alone with a note, not reported', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-derived-field');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates).toEqual([]);
+    expect(s.notes.map((n) => n.message)).toEqual([expect.stringContaining('article.update writes summary from other fields of article (body), never from the values it replaces')]);
+  });
 });

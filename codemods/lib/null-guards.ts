@@ -54,7 +54,7 @@ function alwaysExits(stmt: Node): boolean {
 /** True when the condition holds whenever `name` is null/undefined (so passing it means `name` has a value). */
 function missingTest(cond: Node, name: string): boolean {
   const e = unwrap(cond);
-  if (Node.isPrefixUnaryExpression(e) && e.getOperatorToken() === SyntaxKind.ExclamationToken) return unwrap(e.getOperand()).getText() === name;
+  if (Node.isPrefixUnaryExpression(e) && e.getOperatorToken() === SyntaxKind.ExclamationToken) return isOrReaches(unwrap(e.getOperand()), name);
   if (Node.isBinaryExpression(e)) {
     const op = e.getOperatorToken().getKind();
     if (op === SyntaxKind.BarBarToken) return missingTest(e.getLeft(), name) || missingTest(e.getRight(), name);
@@ -66,7 +66,7 @@ function missingTest(cond: Node, name: string): boolean {
 /** True when the condition can only hold if `name` has a value. */
 function truthyTest(cond: Node, name: string): boolean {
   const e = unwrap(cond);
-  if (e.getText() === name) return true;
+  if (isOrReaches(e, name)) return true;
   if (Node.isBinaryExpression(e)) {
     const op = e.getOperatorToken().getKind();
     if (op === SyntaxKind.AmpersandAmpersandToken) return truthyTest(e.getLeft(), name) || truthyTest(e.getRight(), name);
@@ -78,7 +78,18 @@ function truthyTest(cond: Node, name: string): boolean {
 /** `x == null` / `x == undefined` (both), or a strict `x === null`: a Prisma read that finds nothing returns null. */
 function comparesToNothing(left: string, right: string, name: string, loose: boolean): boolean {
   const other = left === name ? right : right === name ? left : undefined;
-  return other !== undefined && (loose ? /^(?:null|undefined)$/.test(other) : other === 'null');
+  if (other !== undefined) return loose ? /^(?:null|undefined)$/.test(other) : other === 'null';
+  // `x?.f == null` holds when x is null (x?.f is then undefined); a strict `=== null` does not.
+  const chain = (t: string) => new RegExp(`^${name.replace(/\$/g, '\\$')}\\?\\.[\\w$.?]+$`).test(t);
+  const far = chain(left) ? right : chain(right) ? left : undefined;
+  return loose && far !== undefined && /^(?:null|undefined)$/.test(far);
+}
+
+/** `x`, or an optional chain from it (`x?.audio`, `x?.a.b()`): undefined whenever x is null, so a test of it tests x too. */
+function isOrReaches(e: Node, name: string): boolean {
+  if (e.getText() === name) return true;
+  const chain = Node.isPropertyAccessExpression(e) || Node.isElementAccessExpression(e) || Node.isCallExpression(e);
+  return chain && e.getText().startsWith(`${name}?.`);
 }
 
 function unwrap(n: Node): Node {

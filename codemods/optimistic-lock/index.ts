@@ -25,8 +25,8 @@ import { planClientVersion } from './plan-client-version.ts';
 import { planCompareAndSet } from './plan-compare-and-set.ts';
 import { planTransaction } from './plan-transaction.ts';
 import { human, type Outcome } from './plan.ts';
-import { objectProp, prismaCall } from './query.ts';
-import { decisionOf, findGuardedTransition, findReadModifyWrite, sameRecord } from './read-modify-write.ts';
+import { dataKeys, objectProp, prismaCall } from './query.ts';
+import { decisionOf, findGuardedTransition, findReadModifyWrite, sameRecord, type Decision } from './read-modify-write.ts';
 import { findRelationElementWrite } from './relation-element.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
@@ -80,6 +80,10 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);
+    const projected = writesOnlyUnreadFields(data, decision);
+    if (projected) {
+      return { kind: 'leave', note: `${label} writes ${projected.join(', ')} from other fields of ${rmw.readVar} (${[...decision.fieldsRead].sort().join(', ')}), never from the values it replaces: no concurrent change is lost, so it is left as written (if those fields can change while this runs, what it writes may describe their old values)` };
+    }
     if (tx?.serializable && tx.callback && tx.callback.getStart() <= rmw.read.getStart() && rmw.read.getEnd() <= tx.callback.getEnd()) {
       return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
     }
@@ -96,6 +100,17 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   // A blind write: byte-identical. Only a PATCH/PUT handler gets a note, where a client edit is the likely source.
   if (typeof site === 'string' || site.context.kind !== 'route' || !/^(?:PATCH|PUT)$/.test(site.context.method)) return { kind: 'leave' };
   return { kind: 'leave', note: info.versionField ? blindWriteNote(label, site.context.method, info.versionField, scope.rel) : noVersionNote(call.model) };
+}
+
+/**
+ * The data's fields when none of them was looked at on the row (`captions: await transcribe(video.audioUrl)`): a
+ * projection of other fields, not a read-modify-write. Two such writes each write a whole value of their own, and a
+ * compare-and-set on the fields read would let both through, since neither changes them.
+ */
+function writesOnlyUnreadFields(data: Node, decision: Decision): string[] | undefined {
+  const keys = dataKeys(data);
+  if (!keys?.length || decision.wholeObject || decision.fieldsRead.size === 0) return undefined;
+  return keys.some((k) => decision.fieldsRead.has(k)) ? undefined : keys;
 }
 
 /** Of `names`, those this file already binds to something other than drizzle-orm's (another driver's `sql`, a local `and`). */
