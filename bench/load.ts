@@ -4,6 +4,9 @@
  * cookies, a whole-request timeout, a histogram and a timeline).
  *   npm run bench:load [-- --seconds 1 --rounds 11 --connections 50 --warmup 5]
  *
+ * The VU engine runs on its own HTTP/1.1 transport (src/load/connection.ts) as autocannon does
+ * (precomputed request bytes, a JS response parser), so what is compared is the engine's own work.
+ *
  * Fair by construction: the same number of connections and requests in flight for both (autocannon
  * without pipelining; one virtual user per pooled connection), both warmed up, the endpoint in its
  * own process, and rounds that alternate which tool goes first so a machine getting busier or
@@ -12,6 +15,7 @@
  * rounds is wide (printed); CPU per request, also printed, is the steadier measure of the engine.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { runVirtualUsers } from '../src/load/concurrency.ts';
 import { CookieJar } from '../src/load/cookies.ts';
@@ -120,6 +124,9 @@ try {
   });
   const url = `http://127.0.0.1:${port}`;
   console.log(`endpoint ${url} (own process) · ${connections} connections each · ${rounds} rounds of ${seconds} s, order alternating`);
+  // Other processes' load widens the rounds' spread: printed so a reader can judge a run.
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`load average before: ${load()}`);
   // Warm-up: the server's and both clients' JIT, so neither side pays for it in a measured round.
   await cannon(url, warmupSeconds);
   await vuEngine(url, warmupSeconds);
@@ -141,6 +148,7 @@ try {
     ratios.push(a.rps / b.rps);
     console.log(`round ${r + 1}  VU engine ${fmt(a)}  |  autocannon ${fmt(b)}  |  ratio ${(a.rps / b.rps).toFixed(2)}`);
   }
+  console.log(`load average after : ${load()}`);
   const ratio = median(ratios);
   const med = (ms: Measured[], k: keyof Measured) => median(ms.map((m) => Number(m[k] ?? 0)));
   console.log(`genie-fix VU engine : median ${med(ours, 'rps').toFixed(0)} req/s, ${med(ours, 'cpuUsPerReq').toFixed(0)} µs CPU/req, ${ours.reduce((n, m) => n + m.errors, 0)} errors`);

@@ -17,8 +17,9 @@ export class ResponseHead {
     readonly status: number,
     /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
     readonly minorVersion: number,
-    /** The header lines as sent (latin1), for headers(). */
-    private readonly lines: string[],
+    /** The head as sent (latin1) and where its header lines start, for headers(). */
+    private readonly text: string,
+    private readonly headersAt: number,
   ) {
     this.keepAlive = minorVersion === 1;
   }
@@ -26,13 +27,12 @@ export class ResponseHead {
   /** Every header by lower-case name; a repeated header becomes a list (as undici and node:http give them). */
   headers(): Record<string, string | string[]> {
     const all: Record<string, string | string[]> = {};
-    for (const line of this.lines) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).toLowerCase();
-      const value = utf8(line.slice(colon + 1).trim());
+    forEachHeader(this.text, this.headersAt, (start, colon, end) => {
+      const name = this.text.slice(start, colon).toLowerCase();
+      const value = utf8(this.text.slice(colon + 1, end).trim());
       const seen = all[name];
       all[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-    }
+    });
     return all;
   }
 }
@@ -42,40 +42,26 @@ export function parseHead(text: string): ResponseHead {
   let eol = text.indexOf('\r\n');
   if (eol < 0) eol = text.length;
   // "HTTP/1.1 200 OK": version, a space, three digits, then a space and a reason or nothing.
-  if (!text.startsWith('HTTP/1.') || eol < 12 || text.charCodeAt(8) !== 0x20 || (eol > 12 && text.charCodeAt(12) !== 0x20)) {
-    throw new MalformedResponseError(`bad status line ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`);
-  }
   const minor = text.charCodeAt(7) - 0x30;
-  const status = Number(text.slice(9, 12));
-  if ((minor !== 0 && minor !== 1) || !(status >= 100 && status <= 999) || !/^\d{3}$/.test(text.slice(9, 12))) {
+  const status = statusCode(text);
+  if (!text.startsWith('HTTP/1.') || (minor !== 0 && minor !== 1) || eol < 12 || text.charCodeAt(8) !== 0x20 || status < 100 || (eol > 12 && text.charCodeAt(12) !== 0x20)) {
     throw new MalformedResponseError(`bad status line ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`);
   }
-  const lines: string[] = [];
-  const head = new ResponseHead(status, minor, lines);
+  const head = new ResponseHead(status, minor, text, eol + 2);
   let closeAsked = false;
   let keepAliveAsked = false;
-  let start = eol + 2;
-  while (start < text.length) {
-    let end = text.indexOf('\r\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 2;
-    const colon = line.indexOf(':');
-    const first = line.charCodeAt(0);
-    // No name, whitespace before the colon, or an obsolete folded line: not a header we can trust.
-    if (colon <= 0 || first === 0x20 || first === 0x09 || /[\s]/.test(line.slice(0, colon))) {
-      throw new MalformedResponseError(`bad header line ${JSON.stringify(line.slice(0, 60))}`);
-    }
-    lines.push(line);
-    // Only names of these lengths are read: content-type 12, content-length 14, transfer-encoding 17, connection / keep-alive / set-cookie 10.
-    if (colon !== 10 && colon !== 12 && colon !== 14 && colon !== 17) continue;
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
+  // Only names of these lengths are read: content-type 12, content-length 14, transfer-encoding 17,
+  // connection / keep-alive / set-cookie 10. Other headers are checked but make no strings.
+  forEachHeader(text, eol + 2, (start, colon, end) => {
+    const length = colon - start;
+    if (length !== 10 && length !== 12 && length !== 14 && length !== 17) return;
+    const name = text.slice(start, colon).toLowerCase();
     switch (name) {
       case 'content-type':
-        head.contentType = value;
+        head.contentType = text.slice(colon + 1, end).trim();
         break;
       case 'content-length': {
+        const value = text.slice(colon + 1, end).trim();
         if (!/^\d{1,15}$/.test(value)) throw new MalformedResponseError(`bad Content-Length ${JSON.stringify(value.slice(0, 40))}`);
         const n = Number(value);
         if (head.contentLength >= 0 && head.contentLength !== n) throw new MalformedResponseError('two different Content-Length headers');
@@ -83,34 +69,71 @@ export function parseHead(text: string): ResponseHead {
         break;
       }
       case 'transfer-encoding': {
-        const codings = value.toLowerCase().split(',');
-        const last = (codings[codings.length - 1] as string).trim();
-        head.chunked = last === 'chunked';
+        const codings = text.slice(colon + 1, end).toLowerCase().split(',');
+        head.chunked = (codings[codings.length - 1] as string).trim() === 'chunked';
         head.otherEncoding = !head.chunked;
         break;
       }
       case 'connection':
-        for (const token of value.toLowerCase().split(',')) {
+        for (const token of text.slice(colon + 1, end).toLowerCase().split(',')) {
           const t = token.trim();
           if (t === 'close') closeAsked = true;
           else if (t === 'keep-alive') keepAliveAsked = true;
         }
         break;
       case 'keep-alive': {
-        const m = /(?:^|[,\s])timeout\s*=\s*"?(\d+)/i.exec(value);
+        const m = /(?:^|[,\s])timeout\s*=\s*"?(\d+)/i.exec(text.slice(colon + 1, end));
         if (m) head.keepAliveTimeoutS = Number(m[1]);
         break;
       }
       case 'set-cookie':
-        (head.setCookie ??= []).push(utf8(value));
+        (head.setCookie ??= []).push(utf8(text.slice(colon + 1, end).trim()));
         break;
     }
-  }
+  });
   if (closeAsked) head.keepAlive = false;
   else if (minor === 0) head.keepAlive = keepAliveAsked;
   // A body running to the close cannot leave the connection usable.
   if (head.otherEncoding || (!head.chunked && head.contentLength < 0 && status !== 204 && status !== 304)) head.keepAlive = false;
   return head;
+}
+
+/** The three digits at offsets 9–11 as a number, or -1. */
+function statusCode(text: string): number {
+  let code = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (!(d >= 0 && d <= 9)) return -1;
+    code = code * 10 + d;
+  }
+  return code;
+}
+
+/**
+ * Calls `each` with the offsets of every header line from `at` (name start, colon, line end), after
+ * checking the line: a name of visible characters with no whitespace before the colon, and no
+ * obsolete folded line, or it is not a header we can trust.
+ */
+function forEachHeader(text: string, at: number, each: (start: number, colon: number, end: number) => void): void {
+  let start = at;
+  while (start < text.length) {
+    let end = text.indexOf('\r\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon >= end || !visibleName(text, start, colon)) {
+      throw new MalformedResponseError(`bad header line ${JSON.stringify(text.slice(start, Math.min(end, start + 60)))}`);
+    }
+    each(start, colon, end);
+    start = end + 2;
+  }
+}
+
+function visibleName(text: string, start: number, colon: number): boolean {
+  for (let i = start; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
 }
 
 /** Header bytes were read as latin1; a value with bytes above 0x7f was most likely sent as UTF-8 (cookies, file names). */
