@@ -59,4 +59,10 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.candidates).toEqual([]);
     expect(s.notes.map((n) => n.message)).toEqual([expect.stringContaining('article.update writes summary from other fields of article (body), never from the values it replaces')]);
   });
+
+  it('a row written with a value from another row of the same model is reported naming the row written, not the other', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-set-once-from-other-row');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('member.update writes me (read earlier) with a value taken from inviter, another member row')]);
+  });
 });

@@ -26,7 +26,7 @@ import { planCompareAndSet } from './plan-compare-and-set.ts';
 import { planTransaction } from './plan-transaction.ts';
 import { human, type Outcome } from './plan.ts';
 import { dataKeys, objectProp, prismaCall } from './query.ts';
-import { decisionOf, findGuardedTransition, findReadModifyWrite, sameRecord, type Decision } from './read-modify-write.ts';
+import { decisionOf, findGuardedTransition, findReadModifyWrite, readOfWrittenRow, sameRecord, type Decision } from './read-modify-write.ts';
 import { findRelationElementWrite } from './relation-element.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
@@ -77,6 +77,10 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return { kind: 'leave', note: `${label} in a ${at.context.method} handler writes data computed from ${rmw.readVar}: left alone, because a conflict answer would make a read fail; if two concurrent requests could write different values, move the write out of the ${at.context.method}` };
     }
     if (!sameRecord(rmw, where)) {
+      const written = readOfWrittenRow(fn, update, call.model, where);
+      if (written && written !== rmw.readVar) {
+        return human(`${label} writes ${written} (read earlier) with a value taken from ${rmw.readVar}, another ${call.model} row: if a check on ${written} decides whether it runs (a field set once, a state), two requests can both pass it; make it a conditional updateMany with that check in its where, count checked, by hand`);
+      }
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);

@@ -55,6 +55,19 @@ export function sameRecord(rmw: ReadModifyWrite, where: ObjectLiteralExpression)
   return Boolean(a && b && b.size > 0 && [...b].every(([k, v]) => a.get(k) === plain(v)));
 }
 
+/** The name of an earlier one-row read of `model` that the update's `where` names (`me` in `where: { id: me.id }`). */
+export function readOfWrittenRow(fn: Node, update: CallExpression, model: string, where: ObjectLiteralExpression): string | undefined {
+  for (const read of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const call = prismaCall(read);
+    if (read.getEnd() >= update.getStart() || call?.model !== model || !ONE_ROW_READS.test(call.method)) continue;
+    const readDecl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+    if (!readDecl || !Node.isIdentifier(readDecl.getNameNode())) continue;
+    const rmw: ReadModifyWrite = { read, readDecl, readVar: readDecl.getName(), tainted: new Set([readDecl.getName()]), readArgs: call.args, params: new Map() };
+    if (sameRecord(rmw, where)) return rmw.readVar;
+  }
+  return undefined;
+}
+
 export interface Decision {
   /** Fields of the read value looked at between the read and the write (the decision's inputs). */
   fieldsRead: Set<string>;
