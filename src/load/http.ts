@@ -51,9 +51,10 @@ const IDLE_LIMIT_MS = 10_000;
 
 /**
  * An HTTP/1.1 client for one origin: keep-alive connections (one request each at a time), enough
- * for every virtual user, on the engine's own transport (connection.ts, response-parser.ts). A
- * general-purpose client (undici) costs more per request than the load loops can afford: its
- * per-request objects, timers and parser callbacks were most of the engine's CPU in bench/load.ts.
+ * for every virtual user, on the engine's own transport (connection.ts, response-parser.ts). Even a
+ * bare undici Client loop spent more CPU per request than autocannon in bench/load.ts; like
+ * autocannon, this transport writes cached request bytes and reads answers with a parser that
+ * picks out only what the engine uses.
  */
 export class HttpClient {
   private readonly connections: Connections;
