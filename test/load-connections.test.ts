@@ -1,78 +1,17 @@
 /**
- * The engine's transport against real servers: a raw `net` server that answers byte for byte as a
- * test says (split, chunked, malformed, closing keep-alive connections), a real node:http server,
- * and a real HTTPS server with a certificate made for the test by openssl.
+ * The engine's transport (connection.ts, connections.ts) against real servers: a raw `net` server
+ * that answers byte for byte as a test says (split, chunked, malformed, closing keep-alive
+ * connections), and a real HTTPS server with a certificate made for the test by openssl.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient } from '../src/load/http.ts';
-
-const cleanups: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One request as the raw server read it. */
-interface RawRequest {
-  head: string;
-  body: string;
-  /** Which connection (0, 1, …) and which request on it (0, 1, …). */
-  conn: number;
-  nth: number;
-  socket: net.Socket;
-}
-
-/** A TCP server that reads HTTP requests and lets the test write any bytes back. */
-async function rawServer(answer: (req: RawRequest) => void): Promise<{ url: string; requests: RawRequest[]; connections: () => number }> {
-  const requests: RawRequest[] = [];
-  let conns = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    const conn = conns++;
-    let nth = 0;
-    let buffered = Buffer.alloc(0);
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.on('data', (d) => {
-      buffered = Buffer.concat([buffered, d]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffered.toString('latin1', 0, end);
-        const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        const body = buffered.toString('utf8', end + 4, end + 4 + length);
-        buffered = buffered.subarray(end + 4 + length);
-        const req = { head, body, conn, nth: nth++, socket };
-        requests.push(req);
-        answer(req);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(() => {
-    for (const s of sockets) s.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, requests, connections: () => conns };
-}
-
-function client(url: string, max = 4, options = {}): HttpClient {
-  const c = new HttpClient(url, new AbortController().signal, max, options);
-  cleanups.push(() => c.close());
-  return c;
-}
-
-const okAnswer = (body: string, extra = '') => `HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+import { describe, expect, it } from 'vitest';
+import { cleanups, client, okAnswer, rawServer, sleep } from './helpers/raw-http-server.ts';
 
 describe('the transport reads what a server writes, however it is cut', () => {
   it('joins a chunked answer written a few bytes at a time, with extensions and trailers', async () => {
@@ -191,115 +130,6 @@ describe('keep-alive connections', () => {
   });
 });
 
-describe('streams on the same connections', () => {
-  it('count against the same bound as plain requests', async () => {
-    const holds: http.ServerResponse[] = [];
-    const server = http.createServer((req, res) => {
-      if (req.url === '/stream') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.write('first ');
-        holds.push(res);
-      } else res.end('plain');
-    });
-    let opened = 0;
-    server.on('connection', () => opened++);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    });
-    const c = client(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, 2);
-    const read = (body: AsyncIterable<Buffer>) => (async () => {
-      let s = '';
-      for await (const chunk of body) s += chunk.toString();
-      return s;
-    })();
-    const streams = [c.stream('/stream', {}, read), c.stream('/stream', {}, read)];
-    await sleep(100);
-    const plain = c.request('/plain');
-    await sleep(100);
-    expect(opened).toBe(2);
-    for (const res of holds) res.end('last');
-    expect(await Promise.all(streams)).toEqual(['first last', 'first last']);
-    expect((await plain).text).toBe('plain');
-    expect(opened).toBe(2);
-  });
-
-  it('pause the socket while the consumer lags, and deliver every byte', async () => {
-    const total = 32 * 1024 * 1024;
-    const piece = Buffer.alloc(64 * 1024, 'x');
-    let sent = 0;
-    const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
-      const pump = () => {
-        while (sent < total) {
-          sent += piece.length;
-          if (!res.write(piece)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      pump();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    });
-    const c = client(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, 1);
-    const got = await c.stream('/', { timeoutMs: 20_000 }, async (body) => {
-      let bytes = 0;
-      let sentWhileWaiting = -1;
-      for await (const chunk of body) {
-        bytes += chunk.length;
-        if (sentWhileWaiting < 0) {
-          await sleep(300); // a slow consumer: the server must be held back by TCP
-          sentWhileWaiting = sent;
-        }
-      }
-      return { bytes, sentWhileWaiting };
-    });
-    expect(got.bytes).toBe(total);
-    expect(got.sentWhileWaiting).toBeLessThan(total / 2);
-  });
-});
-
-describe('streams that end early', () => {
-  it('time out mid-body, and a consumer that stops early does not leave a half-read connection in the pool', async () => {
-    const srv = await rawServer((req) => {
-      if (req.head.startsWith('GET /drip')) {
-        req.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
-        const t = setInterval(() => req.socket.write('1\r\n.\r\n'), 50);
-        req.socket.on('close', () => clearInterval(t));
-      } else req.socket.write(okAnswer(`conn ${req.conn}`));
-    });
-    const c = client(srv.url, 1);
-    const dots: string[] = [];
-    const timedOut = c.stream('/drip', { timeoutMs: 300 }, async (body) => {
-      for await (const chunk of body) dots.push(chunk.toString());
-    });
-    await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError', code: 'ERR_REQUEST_TIMEOUT' });
-    expect(dots.length).toBeGreaterThan(1);
-    // Read one chunk and leave: the rest of that answer must not reach the next request.
-    const first = await c.stream('/drip', {}, async (body) => {
-      for await (const chunk of body) return chunk.toString();
-      return '';
-    });
-    expect(first).toBe('.');
-    expect((await c.request('/plain')).text).toBe('conn 2');
-  });
-
-  it("end with the run: a stream being read throws the run signal's reason", async () => {
-    const srv = await rawServer((req) => req.socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n'));
-    const run = new AbortController();
-    const c = new HttpClient(srv.url, run.signal, 2);
-    cleanups.push(() => c.close());
-    const reading = c.stream('/', {}, async (body) => {
-      for await (const _ of body) run.abort();
-    });
-    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
-  });
-});
-
 describe('HTTPS', () => {
   const hasOpenssl = (() => {
     try {
@@ -318,7 +148,7 @@ describe('HTTPS', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
     const protocols: Array<string | false | null> = [];
     const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert), ALPNProtocols: ['h2', 'http/1.1'] }, (req, res) => {
-      protocols.push((req.socket as import('node:tls').TLSSocket).alpnProtocol);
+      protocols.push((req.socket as tls.TLSSocket).alpnProtocol);
       res.setHeader('content-type', 'text/plain');
       res.end(`host ${req.headers.host}`);
     });
