@@ -17,6 +17,7 @@ import { optInFrom, type OptIn } from './opt-in.ts';
 import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
 import { planGuardedAtomic } from './plan-guarded-atomic.ts';
+import { planGuardedTransition } from './plan-guarded-transition.ts';
 import { splitLimitChecks } from './split-limit.ts';
 import { perItemStockRace } from './per-item-stock.ts';
 import { helperWriteRace } from './helpers.ts';
@@ -30,7 +31,7 @@ import { decisionOf, findGuardedTransition, findReadModifyWrite, readOfWrittenRo
 import { findRelationElementWrite } from './relation-element.ts';
 import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
-import { writeSite } from './write-site.ts';
+import { outsideRouteHandler, writeSite } from './write-site.ts';
 
 interface FileScope {
   rel: string;
@@ -90,6 +91,12 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
     }
     if (tx?.serializable && tx.callback && tx.callback.getStart() <= rmw.read.getStart() && rmw.read.getEnd() <= tx.callback.getEnd()) {
       return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
+    }
+    // Outside a route handler a compare-and-set could only throw a ConflictError the callers do not expect; a
+    // checked transition can answer with its own check's throw or return instead.
+    if (rmw.transitionGuard && !scope.optedIn && outsideRouteHandler(update, scope.rel)) {
+      const planned = planGuardedTransition({ label, update, call: args, where, data, tx, reserved: scope.reserved }, rmw, rmw.transitionGuard, info);
+      if (planned) return planned;
     }
     const atomic = planAtomic(label, data, rmw, decision, info);
     // Compare-and-set re-reads the row by the read's own query; an element of a relation has none.

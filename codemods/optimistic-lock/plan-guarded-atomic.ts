@@ -36,7 +36,7 @@ function atomicFields(data: Node): Set<string> {
 }
 
 /** The exit a check takes: `return …` / `throw …`, alone or ending a block; undefined when it falls through. */
-function exitOf(guard: IfStatement): Statement | undefined {
+export function exitOf(guard: IfStatement): Statement | undefined {
   if (guard.getElseStatement()) return undefined;
   const then = guard.getThenStatement();
   const last = Node.isBlock(then) ? then.getStatements().at(-1) : then;
@@ -46,25 +46,25 @@ function exitOf(guard: IfStatement): Statement | undefined {
 const NEGATED: Record<string, string> = { '<': 'gte', '<=': 'gt', '>': 'lte', '>=': 'lt' };
 const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
-function unwrap(e: Node): Node {
+export function unwrap(e: Node): Node {
   return Node.isParenthesizedExpression(e) ? unwrap(e.getExpression()) : e;
 }
 
-function disjuncts(e: Node): Node[] {
+export function disjuncts(e: Node): Node[] {
   const x = unwrap(e);
   if (Node.isBinaryExpression(x) && x.getOperatorToken().getText() === '||') return [...disjuncts(x.getLeft()), ...disjuncts(x.getRight())];
   return [x];
 }
 
 /** `!row`, `row === null`, `row == undefined`: the row is missing, which a conditional update also answers. */
-function isMissingRow(e: Node, readVar: string): boolean {
+export function isMissingRow(e: Node, readVar: string): boolean {
   if (Node.isPrefixUnaryExpression(e) && e.getOperatorToken() === SyntaxKind.ExclamationToken) return unwrap(e.getOperand()).getText() === readVar;
   if (!Node.isBinaryExpression(e) || !/^[!=]==?$/.test(e.getOperatorToken().getText()) || e.getOperatorToken().getText().startsWith('!')) return false;
   const [l, r] = [e.getLeft().getText(), e.getRight().getText()];
   return (l === readVar && /^(?:null|undefined)$/.test(r)) || (r === readVar && /^(?:null|undefined)$/.test(l));
 }
 
-interface Filter {
+export interface Filter {
   field: string;
   /** Prisma filter text: `{ gte: cost }`. */
   text: string;
@@ -170,6 +170,16 @@ function laterRowCheck(guard: IfStatement, update: Node, readVar: string, fields
   return undefined;
 }
 
+/** The filters appended to the where: on the same line, or on a line of their own when each field has one. */
+function whereAddition(where: ObjectLiteralExpression, last: Node, addition: string, eol: string): Edit {
+  const lineOfOwn = where.getText().includes('\n') && /\n[ \t]*$/.test(where.getSourceFile().getFullText().slice(0, last.getStart()));
+  if (!lineOfOwn) return { start: last.getEnd(), end: last.getEnd(), text: `, ${addition}` };
+  const comma = last.getNextSibling();
+  const trailing = comma?.getKind() === SyntaxKind.CommaToken;
+  const at = trailing ? comma!.getEnd() : last.getEnd();
+  return { start: at, end: at, text: `${trailing ? '' : ','}${eol}${indentOf(last)}${addition}${trailing ? ',' : ''}` };
+}
+
 /** `row.field` for one of `fields`, as the expression itself or inside it. */
 function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
   const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
@@ -208,7 +218,7 @@ export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefine
 }
 
 function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: IfStatement[], fields: Set<string>): Outcome {
-  const { label, update, call, where, tx, reserved } = input;
+  const { label, update } = input;
   const field = [...fields].join(', ');
   const because = `${label} changes ${field} atomically, but only after checking ${readVar}.${field} read earlier: two requests can both pass the check`;
   if (guards.length > 1) return human(`${because}, and ${field} is checked more than once: make the write one conditional updateMany by hand`);
@@ -218,13 +228,22 @@ function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: I
   const filters = negate(guard.getExpression(), readVar, fields);
   if (typeof filters === 'string') return human(`${because}; ${filters}: make the write conditional by hand`);
   if (filters.length === 0) return human(`${because}; the check's shape cannot be moved into the where: make the write conditional by hand`);
-  const block = guard.getParent();
-  if (!block || !(Node.isBlock(block) || Node.isSourceFile(block)) || !(update.getStart() > block.getStart() && update.getEnd() <= block.getEnd())) {
-    return human(`${because}; the check does not run on every path to the write: make the write conditional by hand`);
-  }
   const decidedBy = laterRowCheck(guard, update, readVar, fields);
   if (decidedBy) {
     return human(`${because}, and the write runs only when the later check \`${decidedBy}\` of ${readVar} holds: concurrent requests all pass the bound before any of them is counted, so that check runs without a limit. Count first (a conditional updateMany with the bound in its where, count checked), then check — by hand`);
+  }
+  return conditionalWrite(input, fn, guard, exit, filters, because, `${field} past its bound`);
+}
+
+/**
+ * The write as one conditional `updateMany` holding `filters` (the check's negation) in its where, answering what
+ * the check answers when no row matched; or a human's reason when that cannot be written safely here.
+ */
+export function conditionalWrite(input: GuardedAtomicInput, fn: Node, guard: IfStatement, exit: Statement, filters: Filter[], because: string, outcome: string): Outcome {
+  const { update, call, where, tx, reserved } = input;
+  const block = guard.getParent();
+  if (!block || !(Node.isBlock(block) || Node.isSourceFile(block)) || !(update.getStart() > block.getStart() && update.getEnd() <= block.getEnd())) {
+    return human(`${because}; the check does not run on every path to the write: make the write conditional by hand`);
   }
   if (enclosingFunction(update) !== enclosingFunction(guard)) {
     return human(`${because}; the check runs outside the callback that writes (a transaction's or a loop's), so its answer cannot be given there: make the write an updateMany with the check in its where, count checked, and throw to roll the transaction back`);
@@ -244,7 +263,7 @@ function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: I
   const whereProps = where.getProperties();
   const plain = (p: Node) => Node.isShorthandPropertyAssignment(p) || (Node.isPropertyAssignment(p) && !Node.isObjectLiteralExpression(p.getInitializer()));
   if (!whereProps.every(plain)) return human(`${because}; the where uses a compound or nested selector, which updateMany writes differently: make it conditional by hand`);
-  if (filters.some((f) => where.getProperty(f.field))) return human(`${because}; the where already filters ${field}: make it conditional by hand`);
+  if (filters.some((f) => where.getProperty(f.field))) return human(`${because}; the where already filters ${filters.map((f) => f.field).join(', ')}: make it conditional by hand`);
   const changed = changedBetween(fn, guard, update);
   const moved = [...filters.flatMap((f) => f.names), ...referencedNames(exit)].filter((n) => changed.has(n));
   if (moved.length) return human(`${because}; ${moved.map((n) => `\`${n}\``).join(', ')} may mean something else at the write than at the check: make it conditional by hand`);
@@ -261,13 +280,13 @@ function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: I
   const edits: Edit[] = [
     { start: stmt.getStart(), end: stmt.getStart(), text: `const { count: ${matched} } = ` },
     { start: method.getStart(), end: method.getEnd(), text: 'updateMany' },
-    last ? { start: last.getEnd(), end: last.getEnd(), text: `, ${addition}` } : { start: where.getStart(), end: where.getEnd(), text: `{ ${addition} }` },
+    last ? whereAddition(where, last, addition, eol) : { start: where.getStart(), end: where.getEnd(), text: `{ ${addition} }` },
     { start: stmt.getEnd(), end: stmt.getEnd(), text: `${eol}${indent}// No row matched: a concurrent request got past the same check first.${eol}${indent}if (${matched} === 0) ${answer}` },
   ];
   return {
     kind: 'edit',
     edits,
     imports: [],
-    message: `${because} (${field} past its bound). The write is now one conditional updateMany with \`${addition}\` in its where; when no row matched it answers what the check \`${guard.getExpression().getText()}\` answers`,
+    message: `${because} (${outcome}). The write is now one conditional updateMany with \`${addition}\` in its where; when no row matched it answers what the check \`${guard.getExpression().getText()}\` answers`,
   };
 }

@@ -2,7 +2,7 @@
  * Finding a read-modify-write: a value read earlier in the same function from the same record flows into the
  * update's `data`. Anything else is a blind write (the request's data replaces the row's), left alone by default.
  */
-import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
 import { referencedNames } from '../ast.ts';
 import { derivedNames } from '../lib/derived-names.ts';
 import { helperRead } from './helpers.ts';
@@ -18,6 +18,8 @@ export interface ReadModifyWrite {
   readArgs?: ObjectLiteralExpression;
   /** A read helper's parameters → the arguments of this call (empty for a direct read). */
   params: Map<string, string>;
+  /** Set for a state transition: the check on the written field that ends the request (findGuardedTransition). */
+  transitionGuard?: IfStatement;
   /** Set when the row is an element of an included relation (`cart.lines`), not a read of its own. */
   viaRelation?: string;
 }
@@ -145,13 +147,13 @@ export function findGuardedTransition(fn: Node, update: CallExpression, model: s
         && last !== undefined && (Node.isReturnStatement(last) || Node.isThrowStatement(last))
         && block !== undefined && Node.isBlock(block) && update.getStart() > block.getStart() && update.getEnd() <= block.getEnd();
     });
-    if (guard) return rmw;
+    if (guard) return { ...rmw, transitionGuard: guard };
   }
   return undefined;
 }
 
 /** A string literal or an enum-like member (`OrderStatus.PENDING`): a state, not a value computed at run time. */
-function isFixedState(e: Node): boolean {
+export function isFixedState(e: Node): boolean {
   if (Node.isStringLiteral(e) || Node.isNoSubstitutionTemplateLiteral(e)) return true;
   return Node.isPropertyAccessExpression(e) && /^[A-Z]\w*$/.test(e.getExpression().getText()) && /^[A-Z][A-Z0-9_]*$/.test(e.getName());
 }

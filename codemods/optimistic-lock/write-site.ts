@@ -56,6 +56,16 @@ export function writeSite(update: CallExpression, relPath: string): WriteSite | 
   return { fn, awaited, statement, declared, context: method ? { kind: 'route', method } : { kind: 'library' } };
 }
 
+/**
+ * The write is in a top-level function that is not an app route handler (a server action, a pages/api handler, a
+ * library function): a conflict there has no 409 to become, but the function's own `throw` / `return` reach its caller.
+ */
+export function outsideRouteHandler(update: CallExpression, relPath: string): boolean {
+  const fn = enclosingFunction(update);
+  if (!fn || fn.getAncestors().some(isFunctionLike) || Node.isCallExpression(fn.getParent())) return false;
+  return !routeHandlerMethod(fn, relPath);
+}
+
 /** `return conflictResponse(err)` (a plain `Response`) fits the handler's declared return type, or it declares none. */
 export function acceptsResponse(fn: Node): boolean {
   const declared = Node.isFunctionLikeDeclaration(fn) || Node.isArrowFunction(fn) ? fn.getReturnTypeNode()?.getText().replace(/\s/g, '') : undefined;
