@@ -75,6 +75,17 @@ describe('the transport reads what a server writes, however it is cut', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('call a connection not made in time a connect timeout (unreachable), and an answer not given in time a request timeout (slow)', async () => {
+    const silent = await rawServer(() => undefined); // accepts, reads, never writes a byte
+    const slow = await client(silent.url).request('/', { timeoutMs: 300 });
+    expect(slow).toMatchObject({ errorClass: 'timeout', errorMessage: 'ERR_REQUEST_TIMEOUT: request did not finish within 300 ms' });
+    // Over https the same server never answers the TLS handshake: the connection is never made.
+    const handshake = await client(silent.url.replace('http:', 'https:')).request('/', { timeoutMs: 300 });
+    expect(handshake).toMatchObject({ errorClass: 'timeout', errorMessage: expect.stringMatching(/^ERR_CONNECT_TIMEOUT: connect timed out: no connection to 127\.0\.0\.1:\d+ within 300 ms$/) });
+  });
+});
+
 describe('keep-alive connections', () => {
   it("retires a connection before the server's Keep-Alive timeout, and not after every request", async () => {
     const srv = await rawServer(({ socket }) => socket.write(okAnswer('ok', 'Keep-Alive: timeout=2\r\n')));

@@ -30,8 +30,8 @@ export function classifyResponse(status: number, body: string): ErrorClass | nul
   return classifyBody(body) ?? (status >= 500 ? '5xx' : '4xx');
 }
 
-/** Error names and codes that mean the request ran out of time: the engine's whole-request deadline (wire-errors.ts), AbortSignal.timeout, undici's phase timers (scenarios that call undici directly). */
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'ERR_REQUEST_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Error names and codes that mean the request ran out of time: the engine's whole-request and connect deadlines (wire-errors.ts), AbortSignal.timeout, undici's phase timers (scenarios that call undici directly). */
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'ERR_REQUEST_TIMEOUT', 'ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Classes a thrown request error. Everything that is neither a timeout nor an abort is `network`:

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ResponseParser, type ResponseHead, type ResponseSink } from './response-parser.ts';
-import { ConnectionClosedError, MalformedResponseError } from './wire-errors.ts';
+import { ConnectTimeoutError, ConnectionClosedError, MalformedResponseError, RequestTimeoutError } from './wire-errors.ts';
 
 /** Where connections go: one origin. */
 export interface Origin {
@@ -41,6 +41,9 @@ export interface ConnectionOwner {
   lost(conn: Connection, exchange: Exchange | null, err: Error, stale: boolean): void;
 }
 
+/** A connection (TCP, and TLS's handshake) not made in this time fails, as undici's default connect timeout did. Units: ms. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Retire a socket this long before the server's `Keep-Alive: timeout` hint, so it is never used as the server closes it. Units: ms. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 
@@ -57,6 +60,9 @@ export class Connection implements ResponseSink {
   private served = 0;
   private keepAliveHintS: number | null = null;
   private dead = false;
+  /** Until the socket is connected (and, for https, its handshake done); then null. */
+  private connectTimer: NodeJS.Timeout | null;
+  private readonly where: string;
   /** When, on the performance clock, this idle connection stops being safe to reuse. Units: ms. */
   retireAt = Infinity;
 
@@ -70,6 +76,9 @@ export class Connection implements ResponseSink {
     this.socket = origin.tls
       ? tls.connect({ host: hostname, port, ALPNProtocols: ['http/1.1'], ca: origin.ca, ...(net.isIP(hostname) ? {} : { servername: hostname }) })
       : net.connect({ host: hostname, port });
+    this.where = `${hostname}:${port}`;
+    this.connectTimer = setTimeout(() => this.teardown(new ConnectTimeoutError(this.where, CONNECT_TIMEOUT_MS), false), CONNECT_TIMEOUT_MS);
+    this.socket.once(origin.tls ? 'secureConnect' : 'connect', this.onConnected);
     this.socket.setNoDelay(true);
     this.socket.on('data', this.onData);
     this.socket.on('end', this.onServerEnd);
@@ -87,6 +96,14 @@ export class Connection implements ResponseSink {
     this.socket.write(exchange.requestBytes);
   }
 
+  /**
+   * The error a request on this connection ends with when its own deadline passes: a connect
+   * timeout while the connection is still being made (the target may be unreachable, not slow).
+   */
+  deadlineError(err: Error, timeoutMs: number): Error {
+    return this.connectTimer !== null && err instanceof RequestTimeoutError ? new ConnectTimeoutError(this.where, timeoutMs) : err;
+  }
+
   /** Ends the exchange on it now (timeout, run abort, a consumer that stopped reading): the response cannot be finished, so the socket goes. */
   abort(err: Error): void {
     this.exchange = null;
@@ -102,6 +119,7 @@ export class Connection implements ResponseSink {
   retire(): void {
     if (this.dead) return;
     this.dead = true;
+    this.clearConnectTimer();
     this.parser.stop();
     this.socket.destroy();
   }
@@ -140,6 +158,15 @@ export class Connection implements ResponseSink {
       exchange?.onEnd();
       this.teardown(new ConnectionClosedError('after the response (not reusable)'), false);
     }
+  }
+
+  private readonly onConnected = (): void => {
+    this.clearConnectTimer();
+  };
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -181,6 +208,7 @@ export class Connection implements ResponseSink {
   private teardown(err: Error, byServer: boolean): void {
     if (this.dead) return;
     this.dead = true;
+    this.clearConnectTimer();
     this.parser.stop();
     this.socket.destroy();
     const exchange = this.exchange;

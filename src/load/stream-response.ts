@@ -69,8 +69,9 @@ export class StreamResponse implements Exchange, Abortable {
     if (this.finished) return;
     const conn = this.conn;
     this.conn = null;
-    this.fail(err);
-    conn?.abort(err);
+    const reason = conn ? conn.deadlineError(err, this.timeoutMs) : err;
+    this.fail(reason);
+    conn?.abort(reason);
   }
 
   /** The consumer is done with the body: a response still arriving is cut off (its connection cannot be reused). */

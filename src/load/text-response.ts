@@ -51,8 +51,9 @@ export class TextResponseHandler implements Exchange, Abortable {
     if (this.settled) return;
     const conn = this.conn;
     this.conn = null;
-    this.fail(err);
-    conn?.abort(err);
+    const reason = conn ? conn.deadlineError(err, this.timeoutMs) : err;
+    this.fail(reason);
+    conn?.abort(reason);
   }
 
   onHead(head: ResponseHead): void {

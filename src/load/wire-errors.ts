@@ -35,6 +35,19 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/**
+ * No connection within the connect limit (a dropped SYN, a TLS handshake that never finishes):
+ * a `timeout`, and its message says "connect" so a target that is unreachable is not mistaken for
+ * one that is slow to answer (diagnose/preflight.ts tells them apart).
+ */
+export class ConnectTimeoutError extends Error {
+  override name = 'ConnectTimeoutError';
+  readonly code = 'ERR_CONNECT_TIMEOUT';
+  constructor(where: string, ms: number) {
+    super(`connect timed out: no connection to ${where} within ${ms} ms`);
+  }
+}
+
 /** Requests still waiting or running when the client is closed end with this; classified as `network`. */
 export class ClientClosedError extends Error {
   override name = 'ClientClosedError';
