@@ -15,6 +15,7 @@ import { redact } from '../src/redact.ts';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt } from './ast.ts';
 import { ADAPTER_NAMES, planAdapters } from './database-url/adapters.ts';
 import { COMPOSE_FILE, findUrlSites, whyNotSized, type UrlSite } from './database-url/url-sites.ts';
+import { readSchema, schemaProvider } from './lib/prisma-schema.ts';
 import { detectDeployKind, type DeployKind } from './lib/deploy-kind.ts';
 import type { ChangeNote, Codemod, CodemodContext } from './types.ts';
 
@@ -114,9 +115,12 @@ export const databaseUrl: Codemod = {
     const result = emptyResult();
     const opt = ctx.options;
     const sites: UrlSite[] = [];
+    const provider = schemaProvider(readSchema(ctx));
     for (const site of findUrlSites(ctx)) {
       const why = whyNotSized(site.value);
-      if (why) result.notes.push({ file: site.rel, line: site.line, message: why });
+      // An example file may still hold a starter template's URL: say when it is not the database the app uses.
+      const mismatch = why && provider === 'postgresql' && !/^postgres(?:ql)?:/i.test(site.value) && /^[a-z][a-z0-9+.-]*:/i.test(site.value) ? ` (the Prisma schema's datasource is postgresql, so this value is not the database the app runs on)` : '';
+      if (why) result.notes.push({ file: site.rel, line: site.line, message: why + mismatch });
       else sites.push(site);
     }
     const adapters = ctx.files.filter((sf) => ADAPTER_NAMES.some((name) => sf.getFullText().includes(`new ${name}(`)));

@@ -87,6 +87,11 @@ describe('deployment kind (what database-url sizes the pool for)', () => {
     const explicit = await applyCodemods({ dir: tree({ ...base, Dockerfile: 'FROM node:20' }), only: ['database-url'], typecheck: false, options: { connectionLimit: 12 } });
     expect(dm(explicit).changes[0]!.message).toMatch(/connection_limit=12, .*from --connection-limit/);
 
+    // A starter template's SQLite URL left in the example file of a Postgres app: left alone, and said to be stale.
+    const schema = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
+    const stale = await applyCodemods({ dir: tree({ ...base, Dockerfile: 'FROM node:20', '.env.example': 'DATABASE_URL="file:./db.sqlite"\n', 'prisma/schema.prisma': schema }), only: ['database-url'], typecheck: false });
+    expect(dm(stale).notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/^a SQLite file: URL.*\(the Prisma schema's datasource is postgresql, so this value is not the database the app runs on\)$/));
+
     const noCount = await applyCodemods({ dir: tree({ ...base, 'vercel.json': '{}' }), only: ['database-url'], typecheck: false, options: { databaseUrl: 'postgres://u:pw@127.0.0.1:1/x' } });
     expect(noCount.files).toEqual([]);
     expect(dm(noCount).candidates.map((n) => n.message)).toEqual([expect.stringMatching(/how many function instances share it is unknown: pass --instances N/)]);

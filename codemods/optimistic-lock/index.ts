@@ -29,7 +29,8 @@ import { human, type Outcome } from './plan.ts';
 import { dataKeys, objectProp, prismaCall } from './query.ts';
 import { decisionOf, findGuardedTransition, findReadModifyWrite, readOfWrittenRow, sameRecord, type Decision } from './read-modify-write.ts';
 import { findRelationElementWrite } from './relation-element.ts';
-import { readSchema, schemaModels, type ModelInfo } from './schema.ts';
+import { readSchema } from '../lib/prisma-schema.ts';
+import { schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
 import { outsideRouteHandler, writeSite } from './write-site.ts';
 

@@ -1,5 +1,4 @@
 /** What the Prisma schema says about a model: its version column and which fields a `where` can compare. */
-import type { CodemodContext } from '../types.ts';
 
 export interface ModelInfo {
   versionField?: 'version' | 'updatedAt';
@@ -41,23 +40,6 @@ export function schemaModels(schema: string | undefined): Map<string, ModelInfo>
     info.relations = relations;
   }
   return out;
-}
-
-/** The app's Prisma schema: package.json's `prisma.schema`, the usual places, or a `prisma/schema/` folder of files. */
-export function readSchema(ctx: CodemodContext): string | undefined {
-  let configured: string | undefined;
-  try {
-    const pkg = JSON.parse(ctx.readText('package.json') ?? '{}') as { prisma?: { schema?: unknown } };
-    if (typeof pkg.prisma?.schema === 'string') configured = pkg.prisma.schema.replace(/^\.\//, '');
-  } catch {
-    // An unreadable package.json is someone else's error to report.
-  }
-  for (const rel of [configured, 'prisma/schema.prisma', 'schema.prisma', 'src/prisma/schema.prisma']) {
-    const text = rel && ctx.readText(rel);
-    if (text) return text;
-  }
-  const folder = ctx.listFiles('prisma/schema').filter((f) => f.endsWith('.prisma'));
-  return folder.length ? folder.map((f) => ctx.readText(f) ?? '').join('\n') : undefined;
 }
 
 const NUMERIC = new Set(['Int', 'BigInt', 'Float', 'Decimal']);
