@@ -88,15 +88,21 @@ describe('timeouts', () => {
 
 describe('keep-alive connections', () => {
   it("retires a connection before the server's Keep-Alive timeout, and not after every request", async () => {
-    const srv = await rawServer(({ socket }) => socket.write(okAnswer('ok', 'Keep-Alive: timeout=2\r\n')));
+    const srv = await rawServer(({ socket }) => socket.write(okAnswer('ok', 'Keep-Alive: timeout=3\r\n')));
     const c = client(srv.url);
     await c.request('/1');
     await c.request('/2');
     expect(srv.connections()).toBe(1);
-    // timeout=2 s less the 1 s margin: after 1.1 s idle the connection is not used again.
+    // timeout=3 s less the 2 s margin: after 1.1 s idle the connection is not used again.
     await sleep(1100);
     expect((await c.request('/3')).errorClass).toBeNull();
     expect(srv.connections()).toBe(2);
+    // A hint within the margin: no reuse at all.
+    const brief = await rawServer(({ socket }) => socket.write(okAnswer('ok', 'Keep-Alive: timeout=2\r\n')));
+    const b = client(brief.url);
+    await b.request('/1');
+    await b.request('/2');
+    expect(brief.connections()).toBe(2);
   });
 
   it('forgets an idle connection the server closed, so even a POST (never retried) succeeds on a new one', async () => {

@@ -44,8 +44,10 @@ export interface ConnectionOwner {
 /** A connection (TCP, and TLS's handshake) not made in this time fails, as undici's default connect timeout did. Units: ms. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** Retire a socket this long before the server's `Keep-Alive: timeout` hint, so it is never used as the server closes it. Units: ms. */
-const KEEP_ALIVE_MARGIN_MS = 1000;
+/** Retire a socket this long before the server's `Keep-Alive: timeout` hint, so it is never used as the server closes it (undici's threshold). Units: ms. */
+const KEEP_ALIVE_MARGIN_MS = 2000;
+/** The longest a server's hint can keep an idle socket (undici's keepAliveMaxTimeout). Units: ms. */
+const KEEP_ALIVE_MAX_MS = 600_000;
 
 /**
  * One keep-alive HTTP/1.1 connection carrying one request at a time: writes the request's bytes,
@@ -147,7 +149,8 @@ export class Connection implements ResponseSink {
     this.exchange = null;
     this.served++;
     const hint = this.keepAliveHintS;
-    const keepMs = hint === null ? this.idleLimitMs : Math.min(hint * 1000 - KEEP_ALIVE_MARGIN_MS, this.idleLimitMs);
+    // The server's hint, less the margin, replaces the default idle limit; a hint within the margin means no reuse.
+    const keepMs = hint === null ? this.idleLimitMs : Math.min(hint * 1000 - KEEP_ALIVE_MARGIN_MS, KEEP_ALIVE_MAX_MS);
     if (reusable && keepMs > 0 && !this.dead) {
       this.retireAt = performance.now() + keepMs;
       this.socket.resume(); // a stream may have paused it in the same read that ended the response
