@@ -56,4 +56,10 @@ describe('upload-queue', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('input.scan is a File passed to this server action; Next.js has already buffered the whole request')]);
   });
+
+  it('says when the bytes travel inside a FormData to the request that sends them (not followed), instead of "no call receives them"', async () => {
+    const s = await run('upload-queue', 'no-transform-bytes-in-formdata');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('the bytes reach the request that sends them through outgoing.append(…) (a FormData), which is not followed')]);
+  });
 });

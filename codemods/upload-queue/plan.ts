@@ -165,6 +165,12 @@ export function planFor(read: AwaitExpression): PlanOutcome {
       }
     }
   }
+  // `form.append('image', buffer, name)` then `await post(url, form)`: the bytes travel inside a FormData.
+  const appended = stmts.slice(i + 1).flatMap((st) => st.getDescendantsOfKind(SyntaxKind.CallExpression)).find((c) => {
+    const callee = c.getExpression();
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'append' && c.getArguments().some((a) => referencedNames(a).some((x) => tainted.has(x)));
+  });
+  if (appended) return { problem: `the bytes reach the request that sends them through ${appended.getExpression().getText()}(…) (a FormData), which is not followed` };
   return { problem: 'no awaited call in the same block receives the bytes' };
 }
 
