@@ -134,6 +134,9 @@ describe('ResponseParser connection reuse', () => {
     expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n').seen.reusable).toBe(false);
     const hinted = parse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: max=100, timeout=5\r\nContent-Length: 0\r\n\r\n').seen;
     expect(hinted).toEqual(ok({ keepAliveTimeoutS: 5 }));
+    const shouted = parse('HTTP/1.0 200 OK\r\nCONNECTION: KEEP-ALIVE\r\nkeep-alive: timeout=7, max=100\r\nContent-Length: 0\r\n\r\n').seen;
+    expect(shouted).toEqual(ok({ keepAliveTimeoutS: 7 }));
+    expect(parse('HTTP/1.1 200 OK\r\nConnection:\tCLOSE \r\nContent-Length: 0\r\n\r\n').seen.reusable).toBe(false);
   });
 
   it('is ready for the next response after reset', () => {
