@@ -106,4 +106,11 @@ describe("gemini-queue reasons (the caller's own key)", () => {
     expect(s.changes).toEqual([]);
     expect(s.notes?.map((n) => [n.line, n.message])).toEqual([[8, expect.stringContaining('its API key (visitorKey) comes from the caller')]]);
   });
+
+  it("says when a model's key may be a user's own with the app's as fallback: the queue is per process, not per key", async () => {
+    const s = await runFixtureCase('gemini-queue', 'ai-sdk-key-from-settings');
+    expect(s.changes.map((c) => c.message)).toEqual([
+      expect.stringMatching(/→ queuedGeminiModel\(…\).*; its apiKey \(`workspace\?\.geminiKey \?\? process\.env\.GOOGLE_API_KEY`\) may be a user's own key, and calls made with one share this process-wide limit with the app's key$/),
+    ]);
+  });
 });

@@ -93,12 +93,16 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
     ...[...limit.keys()].map((m) => ({ start: m.getStart(), end: m.getEnd(), text: `limitedGeminiModel(${m.getText()})` })),
   ];
   // Written before the edits: applying them forgets these nodes.
+  const shared = (m: CallExpression) => {
+    const key = ownKey(m);
+    return key ? `; its apiKey (\`${key.slice(0, 60)}\`) may be a user's own key, and calls made with one share this process-wide limit with the app's key` : '';
+  };
   const notes = [
     ...queue.map((m) =>
-      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled`),
+      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → queuedGeminiModel(…) (wrapLanguageModel with a queue middleware): every streamText/generateText/generateObject call using it shares the Gemini queue (limit, spacing, 429 retried honouring RetryInfo, bounded wait); a stream holds its slot until it is read to the end or cancelled${shared(m)}`),
     ),
     ...[...limit].map(([m, why]) =>
-      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → limitedGeminiModel(…): bounded concurrency only; the app's own retry handles 429s (${why}). Every call using it waits for one of GEMINI_MAX_CONCURRENCY slots (at most GEMINI_MAX_WAIT_MS) and is never retried here, so retries do not multiply and the app's retry still sees the AI SDK's errors; a stream holds its slot until it is read to the end or cancelled`),
+      noteAt(ctx, m, `AI SDK Gemini model ${brief(m)} → limitedGeminiModel(…): bounded concurrency only; the app's own retry handles 429s (${why}). Every call using it waits for one of GEMINI_MAX_CONCURRENCY slots (at most GEMINI_MAX_WAIT_MS) and is never retried here, so retries do not multiply and the app's retry still sees the AI SDK's errors; a stream holds its slot until it is read to the end or cancelled${shared(m)}`),
     ),
   ];
   if (queue.length > 0) ensureNamedImport(sf, ctx.addTemplate('gemini-queue-ai-sdk', sf), ['queuedGeminiModel'], edits);
@@ -108,4 +112,22 @@ export function queueAiSdkModels(ctx: CodemodContext, sf: SourceFile, result: Co
     return;
   }
   result.changes.push(...notes);
+}
+
+/**
+ * The model's `apiKey` when it picks between some other key and the app's own setting (`userKey ?? env.X`,
+ * `resolveApiKey(userKey, env.X)`): a user's own key with the app's as fallback. The queue's slots are per process,
+ * not per key.
+ */
+function ownKey(model: CallExpression): string | undefined {
+  for (const call of [model, ...model.getDescendantsOfKind(SyntaxKind.CallExpression)]) {
+    for (const arg of call.getArguments()) {
+      if (!Node.isObjectLiteralExpression(arg)) continue;
+      const key = arg.getProperty('apiKey');
+      const value = key && Node.isPropertyAssignment(key) ? key.getInitializer() : undefined;
+      const text = value?.getText().replace(/\s+/g, '').replace(/!$/, '');
+      if (text && /\benv\b/.test(text) && !/^(?:process\.)?env\.\w+$|^process\.env\[['"]\w+['"]\]$/.test(text)) return value!.getText();
+    }
+  }
+  return undefined;
 }
