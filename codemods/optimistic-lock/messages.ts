@@ -21,7 +21,11 @@ export function compareAndSetMessage(label: string, readVar: string, checked: st
   const conflict = library
     ? 'throwing ConflictError (exported by lib/genie/optimistic-lock) to the callers of this function, which can retry with retryOnConflict or answer 409'
     : 'answering 409 on a conflict; the client retries with fresh data';
-  return `${label} wrote data computed from ${readVar} (read earlier${checked.length ? `, and checked: ${checked.join(', ')}` : ''}): a concurrent request could change the record in between and one of the two writes was lost. Now a compare-and-set through versionedUpdate (updateMany where ${expected.join(', ')} still ${expected.length > 1 ? 'match' : 'matches'} what was read, count checked), ${conflict}`;
+  // A check that ends the request before the write is a transition: two requests both pass it and both act.
+  const race = checked.length
+    ? 'a concurrent request could change the record in between (or pass the same check), and one of the two writes was lost or both acted on the same state'
+    : 'a concurrent request could change the record in between and one of the two writes was lost';
+  return `${label} wrote data computed from ${readVar} (read earlier${checked.length ? `, and checked: ${checked.join(', ')}` : ''}): ${race}. Now a compare-and-set through versionedUpdate (updateMany where ${expected.join(', ')} still ${expected.length > 1 ? 'match' : 'matches'} what was read, count checked), ${conflict}`;
 }
 
 export function clientVersionMessage(label: string, method: string, body: string, versionField: string): string {
