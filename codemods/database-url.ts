@@ -10,7 +10,6 @@
  * - Driver adapters with a pool (PrismaPg, PrismaNeon; database-url/adapters.ts): the URL parameters are ignored
  *   there, so the pool options are read from the URL in code, with the old literals as fallbacks.
  */
-import { openDbProbe } from '../src/db/probe.ts';
 import { redact } from '../src/redact.ts';
 import { applyEdits, emptyResult, ensureNamedImport, noteAt } from './ast.ts';
 import { ADAPTER_NAMES, planAdapters } from './database-url/adapters.ts';
@@ -88,6 +87,8 @@ async function decideLimit(ctx: CodemodContext): Promise<{ limit: number; why: s
     if (instances === undefined) return { skip: { file: '.', message: `pool not sized: --database-url gives max_connections, but how many ${kind === 'server' ? 'server processes' : 'function instances'} share it is unknown: pass --instances N` }, needsHuman: true };
     let cap: ServerCapacity;
     try {
+      // Loaded here, not at the top: the pg driver (and the fetch internals it touches) cost every apply run ~0.2 s.
+      const { openDbProbe } = await import('../src/db/probe.ts');
       const probe = await openDbProbe(opt.databaseUrl);
       cap = { maxConnections: probe.maxConnections, reserved: probe.reservedConnections };
       await probe.close();

@@ -3,8 +3,11 @@
  * `workspaces`, pnpm-workspace.yaml, and the apps/* and packages/* folders turbo repos use) are what apply runs on.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
+
+/** yaml (some 70 modules) is loaded only when there is a pnpm-workspace.yaml to read, not at every apply's start. */
+const loadYaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 function readJson(file: string): Record<string, unknown> | undefined {
   try {
@@ -21,7 +24,7 @@ function workspacePatterns(root: string): string[] {
   const pnpm = path.join(root, 'pnpm-workspace.yaml');
   if (fs.existsSync(pnpm)) {
     try {
-      const doc = YAML.parse(fs.readFileSync(pnpm, 'utf8')) as { packages?: string[] } | null;
+      const doc = loadYaml().parse(fs.readFileSync(pnpm, 'utf8')) as { packages?: string[] } | null;
       patterns.push(...(doc?.packages ?? []));
     } catch {
       // an unreadable pnpm-workspace.yaml: fall back to the usual folders
