@@ -65,4 +65,10 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('member.update writes me (read earlier) with a value taken from inviter, another member row')]);
   });
+
+  it('a write run only in a checked state whose result is used is left with a note, not failed (updateMany returns a count)', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-state-guarded-result-used');
+    expect(s.candidates).toEqual([]);
+    expect(s.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^order\.update runs only after checking order\.status read earlier: .*the write's result is used/)]);
+  });
 });

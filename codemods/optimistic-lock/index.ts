@@ -17,7 +17,7 @@ import { optInFrom, type OptIn } from './opt-in.ts';
 import { aggregateRace } from './aggregate.ts';
 import { planDrizzle } from './drizzle.ts';
 import { planGuardedAtomic } from './plan-guarded-atomic.ts';
-import { planGuardedTransition } from './plan-guarded-transition.ts';
+import { planGuardedTransition, planStateGuardedWrite } from './plan-guarded-transition.ts';
 import { splitLimitChecks } from './split-limit.ts';
 import { perItemStockRace } from './per-item-stock.ts';
 import { helperWriteRace } from './helpers.ts';
@@ -107,6 +107,8 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
   }
   const helperWrite = helperWriteRace(update, call.model, data);
   if (helperWrite) return human(helperWrite);
+  const stateGuarded = scope.optedIn ? undefined : planStateGuardedWrite({ label, update, call: args, where, data, tx, reserved: scope.reserved }, info);
+  if (stateGuarded) return stateGuarded;
   const site = writeSite(update, scope.rel);
   if (scope.optedIn) return planClientVersion({ label, update, call: args, where, data, info, site, reserved: scope.reserved });
   // A blind write: byte-identical. Only a PATCH/PUT handler gets a note, where a client edit is the likely source.
