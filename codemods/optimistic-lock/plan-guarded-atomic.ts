@@ -264,6 +264,14 @@ export function conditionalWrite(input: GuardedAtomicInput, fn: Node, guard: IfS
   const plain = (p: Node) => Node.isShorthandPropertyAssignment(p) || (Node.isPropertyAssignment(p) && !Node.isObjectLiteralExpression(p.getInitializer()));
   if (!whereProps.every(plain)) return human(`${because}; the where uses a compound or nested selector, which updateMany writes differently: make it conditional by hand`);
   if (filters.some((f) => where.getProperty(f.field))) return human(`${because}; the where already filters ${filters.map((f) => f.field).join(', ')}: make it conditional by hand`);
+  // Another write of the model after the check may move the row on by design (a status set first, a second
+  // decrement): the check's state need not hold at this write, and putting it in the where would refuse it.
+  const otherWrite = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
+    if (c.getStart() <= guard.getEnd() || c.getEnd() >= update.getStart()) return false;
+    const p = prismaCall(c);
+    return (p?.model === call.model && /^(?:update|updateMany|upsert|delete|deleteMany)$/.test(p.method)) || /\$(?:executeRaw|queryRaw)(?:Unsafe)?$/.test(c.getExpression().getText());
+  });
+  if (otherWrite) return human(`${because}; \`${otherWrite.getExpression().getText()}\` at line ${otherWrite.getStartLineNumber()} writes between the check and this write, so the checked state need not hold here: make it conditional by hand`);
   const changed = changedBetween(fn, guard, update);
   const moved = [...filters.flatMap((f) => f.names), ...referencedNames(exit)].filter((n) => changed.has(n));
   if (moved.length) return human(`${because}; ${moved.map((n) => `\`${n}\``).join(', ')} may mean something else at the write than at the check: make it conditional by hand`);
