@@ -57,6 +57,15 @@ export function planStateGuardedWrite(input: GuardedAtomicInput, info: ModelInfo
   });
   if (guards.length !== 1) return undefined;
   const guard = guards[0]!;
+  // A call of the app's own between the check and the write may move the state itself (markShipped(order.id)):
+  // only the request's own body and database reads may run there.
+  const awaited = fn.getDescendantsOfKind(SyntaxKind.AwaitExpression).filter((a) => a.getStart() > guard.getEnd() && a.getEnd() < update.getStart());
+  const unknown = awaited.find((a) => {
+    const inner = a.getExpression();
+    const p = Node.isCallExpression(inner) ? prismaCall(inner) : undefined;
+    return !(p && /^(?:find\w*|count|aggregate|groupBy)$/.test(p.method)) && !/^\w+\.(?:json|formData|text)\(\)$/.test(inner.getText());
+  });
+  if (unknown) return undefined;
   const filters = stateFilters(guard.getExpression(), readVar, () => true, info, false)!;
   const fields = filters.map((f) => f.field).join(', ');
   const because = `${input.label} runs only after checking ${readVar}.${fields} read earlier: a concurrent request can change ${fields} in between, and the write lands in a state the check forbids`;
