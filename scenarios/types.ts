@@ -17,7 +17,7 @@ export interface ScenarioContext {
   signal: AbortSignal;
   /** Live progress line (ora). */
   progress(text: string): void;
-  /** Shared HTTP client (undici Agent sized for the run's users). */
+  /** Shared HTTP client: keep-alive connections to the target, as many as the run has users. */
   client: import('../src/load/http.ts').HttpClient;
   /** Sessions logged in once per run and reused (the login limiter is per IP). */
   sessions: import('../src/load/sessions.ts').SessionPool;
