@@ -153,8 +153,13 @@ export function referencedNames(node: Node): string[] {
 
 /** The function-like node (function, arrow, method) that encloses node. */
 export function enclosingFunction(node: Node): Node | undefined {
-  return node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a));
+  // Up the compiler's parents, wrapping only the one found (getFirstAncestor wraps every ancestor on the way).
+  for (let up = node.compilerNode.parent; up; up = up.parent) {
+    if (FUNCTION_KINDS.has(up.kind)) return (node as unknown as { _getNodeFromCompilerNode(n: ts.Node): Node })._getNodeFromCompilerNode(up);
+  }
+  return undefined;
 }
+const FUNCTION_KINDS = new Set([SyntaxKind.FunctionDeclaration, SyntaxKind.ArrowFunction, SyntaxKind.FunctionExpression, SyntaxKind.MethodDeclaration]);
 
 export function emptyResult() {
   return { changes: [], candidates: [], failures: [], notes: [] } as {

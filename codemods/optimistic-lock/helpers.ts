@@ -4,8 +4,9 @@
  * as if it were written inline (the handler's update is what gets rewritten). A write helper that takes the final
  * value (`setBalance(id, u.balance - cost)`) cannot be made safe without changing what it takes, so it is reported.
  */
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph';
 import { enclosingFunction, referencedNames } from '../ast.ts';
+import { descendantsOfKind, descendantsOfKinds } from '../lib/descendants.ts';
 import { derivedNames } from '../lib/derived-names.ts';
 import { ONE_ROW_READS, prismaCall } from './query.ts';
 
@@ -46,7 +47,9 @@ function shadowed(call: Node, name: string): boolean {
   for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
     const params = Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn) ? fn.getParameters() : [];
     if (params.some((p) => p.getName() === name)) return true;
-    if (fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).some((d) => d.getName() === name) || fn.getDescendantsOfKind(SyntaxKind.FunctionDeclaration).some((d) => d.getName() === name)) return true;
+    const declares = (n: ts.Node) => (ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n)) && n.name?.getText() === name;
+    const found = descendantsOfKinds(fn, [SyntaxKind.VariableDeclaration, SyntaxKind.FunctionDeclaration], declares);
+    if (found.get(SyntaxKind.VariableDeclaration)!.length > 0 || found.get(SyntaxKind.FunctionDeclaration)!.length > 0) return true;
   }
   return false;
 }
@@ -67,13 +70,15 @@ export function helperWriteRace(update: CallExpression, model: string, data: Nod
   const fn = enclosingFunction(update);
   const named = fn && (Node.isFunctionDeclaration(fn) ? fn.getNameNode() : fn.getParentIfKind(SyntaxKind.VariableDeclaration)?.getNameNode());
   if (!fn || !named || !Node.isIdentifier(named)) return undefined;
-  const calls = fn.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => c.getExpression().getText() === named.getText() && helperOf(c)?.inner === update);
+  const byName = (n: ts.Node) => ts.isCallExpression(n) && n.expression.getText() === named.getText();
+  const calls = descendantsOfKind(fn.getSourceFile(), SyntaxKind.CallExpression, byName).filter((c) => helperOf(c)?.inner === update);
   const params = calls[0] ? helperOf(calls[0])!.params : [];
   const fed = params.map((p, i) => [p, i] as const).filter(([p]) => referencedNames(data).includes(p));
   for (const call of calls) {
     const caller = enclosingFunction(call);
     if (!caller) continue;
-    const reads = caller.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => c.getEnd() <= call.getStart() && (isRead(c, model) || helperRead(c, model)));
+    const before = (n: ts.Node) => n.end <= call.getStart();
+    const reads = descendantsOfKind(caller, SyntaxKind.CallExpression, before).filter((c) => isRead(c, model) || helperRead(c, model));
     for (const read of reads) {
       const tainted = derivedNames(caller, (init) => init.getStart() <= read.getStart() && read.getEnd() <= init.getEnd());
       const hit = fed.find(([, i]) => referencedNames(call.getArguments()[i]!).some((n) => tainted.has(n)));
