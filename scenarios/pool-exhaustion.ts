@@ -6,6 +6,7 @@ import { LatencyHistogram } from '../src/load/histogram.ts';
 import { isHtml, parseJson } from '../src/load/http.ts';
 import { noSessionMessage } from '../src/load/sessions.ts';
 import { Timeline } from '../src/load/timeline.ts';
+import { readRequests } from './read-requests.ts';
 import type { DbStats } from '../src/db/probe.ts';
 import type { Evidence, MetricValue } from '../src/report/types.ts';
 
@@ -48,13 +49,14 @@ export const poolExhaustion: Scenario = {
 
   async run(ctx) {
     const { client, config, sessions, signal } = ctx;
+    const reads = readRequests(config);
+    if ('skip' in reads) return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: reads.skip } };
     if (sessions.size === 0) throw new Error(noSessionMessage(sessions));
-    const routes = [config.routes.profile, config.routes.tripsActive, config.routes.checklist];
     // One request per route first: an HTML answer means the route is not what we think it is.
-    for (const route of routes) {
-      const res = await client.request(route, { jar: sessions.get(0).jar, timeoutMs: config.timeouts.requestMs });
+    for (const read of reads.calls(0)) {
+      const res = await client.request(read.path, { ...read.request, jar: sessions.get(0).jar, timeoutMs: config.timeouts.requestMs });
       const parsed = parseJson(res);
-      if (isHtml(res) && !parsed.ok) throw new Error(`GET ${route} ${parsed.reason}; set routes in --config`);
+      if (isHtml(res) && !parsed.ok) throw new Error(`${read.label} ${parsed.reason}; set ${config.target ? 'target.reads' : 'routes'} in --config`);
     }
 
     const hist = new LatencyHistogram();
@@ -69,10 +71,11 @@ export const poolExhaustion: Scenario = {
     try {
       await runVirtualUsers(ctx.users, signal, async (vu) => {
         const { jar } = sessions.get(vu);
+        const calls = reads.calls(vu);
         for (let round = 0; round < rounds && !signal.aborted; round++) {
-          for (const route of routes) {
+          for (const { label: route, path, request } of calls) {
             if (signal.aborted) return;
-            const res = await client.request(route, { jar, timeoutMs: config.timeouts.requestMs });
+            const res = await client.request(path, { ...request, jar, timeoutMs: config.timeouts.requestMs });
             if (res.errorClass === 'aborted') return;
             requests++;
             hist.record(res.durationMs);
