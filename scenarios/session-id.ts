@@ -6,6 +6,7 @@ import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { CookieJar } from '../src/load/cookies.ts';
 import type { HttpClient } from '../src/load/http.ts';
 import { registerSecret } from '../src/redact.ts';
+import { logIn } from '../src/target/login.ts';
 import type { Evidence, MetricValue } from '../src/report/types.ts';
 
 /**
@@ -23,7 +24,36 @@ interface LoginOutcome {
   retryAfterMs?: number;
 }
 
-async function login(client: HttpClient, config: TargetConfig, i: number): Promise<LoginOutcome> {
+/** One login's session ids by name: its cookies, or the bearer token the description says the answer carries. */
+function sessionValues(jar: CookieJar, config: TargetConfig): Map<string, string> {
+  const session = config.target?.session;
+  if (session?.kind !== 'bearer') return cookieMap(jar);
+  const sent = jar.headers()[session.header.toLowerCase()];
+  if (!sent) return new Map();
+  return new Map([['bearer token', session.scheme && sent.startsWith(`${session.scheme} `) ? sent.slice(session.scheme.length + 1) : sent]]);
+}
+
+/** The user id a JSON login answer names (`{ user: { id } }`), to look for in the session id. */
+function answeredUserId(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { user?: { id?: unknown } }).user?.id;
+    return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  } catch {
+    return undefined; // Not JSON: no user id to look for.
+  }
+}
+
+/** A login as the target description has it (its template, its session kind). */
+async function describedLogin(client: HttpClient, config: TargetConfig, i: number, run: string): Promise<LoginOutcome> {
+  const jar = new CookieJar();
+  const attempt = await logIn(client, config, accountAt(config, i), jar, { vu: i, run, timeoutMs: config.timeouts.requestMs });
+  const { res } = attempt;
+  // The answer's headers are not kept by the plain request: a 429 waits the run's default.
+  return { status: res.status, cookies: attempt.loggedIn ? sessionValues(jar, config) : new Map(), userId: answeredUserId(res.text) };
+}
+
+async function login(client: HttpClient, config: TargetConfig, i: number, run: string): Promise<LoginOutcome> {
+  if (config.target) return describedLogin(client, config, i, run);
   const a = accountAt(config, i);
   const jar = new CookieJar();
   try {
@@ -35,13 +65,7 @@ async function login(client: HttpClient, config: TargetConfig, i: number): Promi
         for await (const c of body) chunks.push(c);
         for (const v of jar.values()) registerSecret(v);
         const cookies = cookieMap(jar);
-        let userId: string | undefined;
-        try {
-          const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { user?: { id?: unknown } }).user?.id;
-          if (typeof id === 'string' || typeof id === 'number') userId = String(id);
-        } catch {
-          // Not JSON: no user id to look for.
-        }
+        const userId = answeredUserId(Buffer.concat(chunks).toString('utf8'));
         const ra = Number(meta.headers['retry-after']);
         return { status: meta.status, cookies, userId, retryAfterMs: Number.isFinite(ra) && ra >= 0 ? ra * 1000 : undefined };
       },
@@ -71,6 +95,13 @@ export const sessionId: Scenario = {
 
   async run(ctx) {
     const { client, config, signal } = ctx;
+    const described = config.target;
+    if (described && (described.session.kind === 'none' || described.session.kind === 'header' || !described.login)) {
+      const kind = described.session.kind;
+      const why = kind === 'none' || kind === 'header' ? `its sessions are not issued by a login (target.session.kind ${kind})` : 'it has no login (target.login)';
+      return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: `the target description says ${why}: no session ids to collect` } };
+    }
+    const run = Date.now().toString(36);
     const want = config.payloads.sessionIdSamples;
     const deadline = Date.now() + config.payloads.sessionIdMaxWaitMs;
     // Concurrent enough to race, not so many that a small pool's failures (another defect) eat the sample.
@@ -80,7 +111,7 @@ export const sessionId: Scenario = {
     // The run's session pool came from concurrent logins too: its cookies are samples already paid for.
     for (const s of ctx.sessions.sessions) {
       if (s.email === '(cookie from config)') continue;
-      const cookies = cookieMap(s.jar);
+      const cookies = sessionValues(s.jar, config);
       if (cookies.size) issued.push({ cookies, receivedAt: 0 });
     }
     const fromPool = issued.length;
@@ -97,7 +128,7 @@ export const sessionId: Scenario = {
       let roundOk = 0;
       const stop = new AbortController();
       await forEachConcurrent(batch, concurrency, AbortSignal.any([signal, stop.signal]), async (i) => {
-        const r = await login(client, config, i);
+        const r = await login(client, config, i, run);
         requests++;
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status === 429) {

@@ -56,10 +56,35 @@ async function loginServer(makeId: IdMaker, limit?: { perWindow: number; windowM
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, issued };
 }
 
-async function runSessionId(url: string, payloads: Record<string, number> = {}) {
+/** An app of another shape: POST /api/v1/sign-in with { login, secret }, the session a bearer token in the JSON answer. */
+async function tokenServer(makeId: IdMaker): Promise<string> {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url !== '/api/v1/sign-in') return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      const { login } = JSON.parse(body) as { login: string };
+      const userId = Number(/(\d+)/.exec(login)?.[1] ?? 0);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ auth: { token: makeId(userId) }, user: { id: userId } }));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const DESCRIBED = {
+  version: 1,
+  target: {
+    login: { method: 'POST', path: '/api/v1/sign-in', json: { login: '{{account.id}}', secret: '{{account.password}}' } },
+    session: { kind: 'bearer', token: '/auth/token', header: 'authorization', scheme: 'Bearer' },
+  },
+};
+
+async function runSessionId(url: string, payloads: Record<string, number> = {}, described: object = {}) {
   const controller = new AbortController();
   const client = new HttpClient(url, controller.signal);
-  const config = parseConfig({ payloads: { sessionIdSamples: 200, sessionIdMaxWaitMs: 10_000, ...payloads } });
+  const config = parseConfig({ ...described, payloads: { sessionIdSamples: 200, sessionIdMaxWaitMs: 10_000, ...payloads } });
   const ctx: ScenarioContext = {
     baseUrl: url,
     users: 100,
@@ -99,6 +124,20 @@ describe('session-id scenario', () => {
     expect(r.checks.find((c) => c.metric === 'structureFound')?.passed).toBe(false);
     expect(r.evidence.some((e) => e.kind === 'guessable-structure')).toBe(true);
     expect(JSON.stringify(r).includes(issued[0]!)).toBe(false);
+  });
+
+  it("logs in as the target description says and measures its bearer tokens: the memo's fix 9 fails there too", async () => {
+    const good = await runSessionId(await tokenServer(sampleApp), {}, DESCRIBED);
+    expect(good.metrics.sessions).toBe(200);
+    expect(good.passed).toBe(true);
+    const bad = await runSessionId(await tokenServer(memoFix9), {}, DESCRIBED);
+    expect(bad.metrics).toMatchObject({ sessions: 200, timestampEmbedded: true, userIdEmbedded: true });
+    expect(bad.passed).toBe(false);
+  });
+
+  it('a description whose app has no login session is skipped with the reason', async () => {
+    const outcome = await runSessionId(await tokenServer(sampleApp), {}, { version: 1, target: { session: { kind: 'none' } } });
+    expect(outcome.unmeasured).toEqual({ verdict: 'skip', reason: expect.stringContaining('target.session.kind none') });
   });
 
   it('honours Retry-After from a login limiter and still collects the sample within its bound', async () => {
