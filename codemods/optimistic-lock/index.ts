@@ -9,7 +9,8 @@
  *   (`--version-check <files>`, or a `// genie-fix: version-check` comment): then it checks the version the client read.
  * Already version-checked writes (the version in where, increment) are left alone.
  */
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type SourceFile } from 'ts-morph';
+import { descendantsOfKind } from '../lib/descendants.ts';
 import { applyEdits, emptyResult, enclosingFunction, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
 import type { Codemod, CodemodContext } from '../types.ts';
 import { blindWriteNote, MEMO, noVersionNote, serializableNote } from './messages.ts';
@@ -150,12 +151,17 @@ function alreadyVersioned(fn: Node, delegate: string): boolean {
   return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => c.getExpression().getText() === 'versionedUpdate' && c.getArguments()[0]?.getText() === delegate);
 }
 
+function updateOrSet(n: ts.Node): boolean {
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['update', 'set'].includes(n.expression.name.getText());
+}
+
 function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, result: ReturnType<typeof emptyResult>): void {
   const edits: Edit[] = [];
   const changes = [];
   const imports = new Set<string>();
   const drizzleNames = new Set<string>();
-  for (const update of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  // planUpdate reads `x.model.update(…)` and planDrizzle `….set(…)`: other calls are never wrapped.
+  for (const update of descendantsOfKind(sf, SyntaxKind.CallExpression, updateOrSet)) {
     const prisma = planUpdate(update, scope);
     let outcome = prisma ?? planDrizzle(update, scope.rel, scope.reserved);
     if (!outcome) continue;
