@@ -21,6 +21,15 @@ export interface ChatCaller {
   call(message: string, vu: number): ChatCall;
 }
 
+/**
+ * Why the chat scenarios cannot run: a target description that names no chat request is an app whose chat genie-fix
+ * does not know (or that has none), and the sample app's route would only measure 404s.
+ */
+export function noChatReason(config: TargetConfig): string | undefined {
+  if (!config.target || config.target.chat) return undefined;
+  return 'the target description names no chat request (target.chat): genie-fix init found no route that calls Gemini; describe one to measure it';
+}
+
 export function chatCaller(config: TargetConfig): ChatCaller {
   const template = config.target?.chat?.request;
   if (!template) {

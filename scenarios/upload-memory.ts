@@ -8,6 +8,7 @@ import { isHtml } from '../src/load/http.ts';
 import { Timeline } from '../src/load/timeline.ts';
 import { sampleGroupRss } from '../src/lab/rss.ts';
 import type { Evidence, MetricValue } from '../src/report/types.ts';
+import { parseConfig } from '../src/config.ts';
 
 /**
  * The memo's problem 7: `await file.arrayBuffer()` holds every upload whole in memory, so 100
@@ -42,6 +43,11 @@ export const uploadMemory: Scenario = {
 
   async run(ctx) {
     const { config, signal } = ctx;
+    // The default route is the sample app's passport upload: an app described by its own target description has
+    // other routes, and uploads to a route it does not have would be counted as failed uploads.
+    if (config.target && config.routes.upload === parseConfig({}).routes.upload) {
+      return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: "the target description names no upload route: set routes.upload in --config to a route that takes a multipart file ({token} becomes a random token), and upload-memory sends it there" } };
+    }
     const uploads = config.payloads.uploads;
     const fileBytes = Math.round(config.payloads.uploadMb * MiB);
     const token = randomBytes(12).toString('base64url');
