@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { importedModuleNames } from './import-scan.ts';
 
 export interface SourceText {
   rel: string; // app-relative, forward slashes
@@ -86,8 +87,9 @@ export function browserOnlySources(root: string, sources: SourceText[]): Set<str
   const importsOf = (rel: string): string[] => {
     let out = imports.get(rel);
     if (!out) {
-      const info = ts.preProcessFile(textOf.get(rel) ?? '', true, true);
-      out = info.importedFiles.map((f) => resolve(rel, f.fileName)).filter((r): r is string => r !== undefined);
+      const text = textOf.get(rel) ?? '';
+      const names = importedModuleNames(text) ?? ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+      out = names.map((name) => resolve(rel, name)).filter((r): r is string => r !== undefined);
       imports.set(rel, out);
     }
     return out;
