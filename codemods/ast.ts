@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Node, Project, SyntaxKind, ts, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { descendantsOfKind } from './lib/descendants.ts';
 import type { ChangeNote, CodemodContext } from './types.ts';
 
 export interface Edit {
@@ -115,7 +116,7 @@ function declarationsByName(sf: SourceFile): Map<string, VariableDeclaration[]> 
   let byName = declarationCache.get(sf.compilerNode);
   if (!byName) {
     byName = new Map();
-    for (const d of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    for (const d of descendantsOfKind(sf, SyntaxKind.VariableDeclaration)) {
       const list = byName.get(d.getName()) ?? [];
       list.push(d);
       byName.set(d.getName(), list);

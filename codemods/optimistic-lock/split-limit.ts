@@ -4,8 +4,9 @@
  * call that takes seconds), then count, so concurrent requests all pass the check and overrun the limit. No one
  * write holds the check, so no edit can add it there: the fix is a reservation taken before the work. Reported.
  */
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 import { referencedNames } from '../ast.ts';
+import { descendantsOfKind } from '../lib/descendants.ts';
 import { ONE_ROW_READS, objectProp, prismaCall } from './query.ts';
 
 const COMPARE = /^(?:<|<=|>|>=)$/;
@@ -28,12 +29,15 @@ function moduleFunctions(sf: SourceFile): Named[] {
 /** `row.field <op> bound` on a row this function read from `model`: the check, by model and field. */
 function limitChecks(fn: Node): Array<{ model: string; field: string; node: Node }> {
   const out: Array<{ model: string; field: string; node: Node }> = [];
-  for (const read of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  // Only `x.model.findUnique(…)`-shaped calls and comparisons are wrapped (prismaCall's shape, COMPARE).
+  const oneRowRead = (n: ts.Node) => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isPropertyAccessExpression(n.expression.expression) && ONE_ROW_READS.test(n.expression.name.getText());
+  const comparison = (n: ts.Node) => ts.isBinaryExpression(n) && COMPARE.test(n.operatorToken.getText());
+  for (const read of descendantsOfKind(fn, SyntaxKind.CallExpression, oneRowRead)) {
     const call = prismaCall(read);
     const decl = read.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
     if (!call || !ONE_ROW_READS.test(call.method) || !decl || !Node.isIdentifier(decl.getNameNode())) continue;
     const row = decl.getName();
-    for (const b of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    for (const b of descendantsOfKind(fn, SyntaxKind.BinaryExpression, comparison)) {
       if (b.getStart() < read.getEnd() || !COMPARE.test(b.getOperatorToken().getText())) continue;
       const [l, r] = [b.getLeft(), b.getRight()];
       const side = [l, r].find((e) => Node.isPropertyAccessExpression(e) && e.getExpression().getText() === row);
@@ -47,7 +51,8 @@ function limitChecks(fn: Node): Array<{ model: string; field: string; node: Node
 /** Fields of `model` this function adds to: `{ f: { increment: n } }` or `f: row.f + n` in an update or upsert. */
 function countedFields(fn: Node, model: string): Set<string> {
   const out = new Set<string>();
-  for (const c of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  const prismaWrite = (n: ts.Node) => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isPropertyAccessExpression(n.expression.expression);
+  for (const c of descendantsOfKind(fn, SyntaxKind.CallExpression, prismaWrite)) {
     const call = prismaCall(c);
     if (!call?.args || call.model !== model || !/^(?:update|updateMany|upsert)$/.test(call.method)) continue;
     for (const key of ['data', 'update']) {
