@@ -6,22 +6,14 @@
  * the check answers. The check stays where it is: without a race nothing changes.
  */
 import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
-import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
-import { freshName } from './fresh-name.ts';
+import { enclosingFunction, referencedNames } from '../ast.ts';
+import { conditionalWrite, type Filter, type GuardedAtomicInput } from './conditional-write.ts';
 import { human, type Outcome } from './plan.ts';
-import { ONE_ROW_READS, prismaCall, type PrismaCall } from './query.ts';
+import { ONE_ROW_READS, prismaCall } from './query.ts';
 import { sameRecord } from './read-modify-write.ts';
-import type { TransactionSite } from './transaction.ts';
 
-export interface GuardedAtomicInput {
-  label: string;
-  update: CallExpression;
-  call: PrismaCall & { args: ObjectLiteralExpression };
-  where: ObjectLiteralExpression;
-  data: Node;
-  tx: TransactionSite | undefined;
-  reserved: Set<string>;
-}
+export type { Filter, GuardedAtomicInput } from './conditional-write.ts';
+
 
 /** Fields the data changes atomically: `credits: { decrement: cost }`. */
 function atomicFields(data: Node): Set<string> {
@@ -64,13 +56,6 @@ export function isMissingRow(e: Node, readVar: string): boolean {
   return (l === readVar && /^(?:null|undefined)$/.test(r)) || (r === readVar && /^(?:null|undefined)$/.test(l));
 }
 
-export interface Filter {
-  field: string;
-  /** Prisma filter text: `{ gte: cost }`. */
-  text: string;
-  /** Identifiers the filter's value reads; they must mean the same at the write. */
-  names: string[];
-}
 
 /** The check's negation as where filters on the atomic fields, or why it cannot be one. */
 function negate(cond: Node, readVar: string, fields: Set<string>): Filter[] | string {
@@ -124,21 +109,6 @@ function rowBoundReason(check: Node, readVar: string, fields: Set<string>): stri
   return `the check \`${check.getText()}\` compares the counter with something computed from the row (a bound from the same row cannot be a constant in a where${filter ? `; only ${filter} can hold it, which genie-fix does not write` : ''})`;
 }
 
-/** Names declared or assigned between `from` and `to` in `fn`: a value read at the check may differ at the write. */
-function changedBetween(fn: Node, from: Node, to: Node): Set<string> {
-  const inside = (n: Node) => n.getStart() > from.getEnd() && n.getEnd() <= to.getStart();
-  const out = new Set<string>();
-  for (const d of fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) if (inside(d)) for (const n of referencedNames(d.getNameNode())) out.add(n);
-  for (const b of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-    if (inside(b) && /^(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=$/.test(b.getOperatorToken().getText())) out.add(b.getLeft().getText());
-  }
-  const steps = [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken];
-  for (const u of [...fn.getDescendantsOfKind(SyntaxKind.PostfixUnaryExpression), ...fn.getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression)]) {
-    if (inside(u) && steps.includes(u.getOperatorToken())) out.add(u.getOperand().getText());
-  }
-  return out;
-}
-
 /**
  * `where: { id: couponId }` where every value given to `couponId` in `fn` is `coupon.id` (or null before it): the
  * write names the row that was read, through a local. Reported only: see `rewrite`.
@@ -170,16 +140,6 @@ function laterRowCheck(guard: IfStatement, update: Node, readVar: string, fields
   return undefined;
 }
 
-/** The filters appended to the where: on the same line, or on a line of their own when each field has one. */
-function whereAddition(where: ObjectLiteralExpression, last: Node, addition: string, eol: string): Edit {
-  const lineOfOwn = where.getText().includes('\n') && /\n[ \t]*$/.test(where.getSourceFile().getFullText().slice(0, last.getStart()));
-  if (!lineOfOwn) return { start: last.getEnd(), end: last.getEnd(), text: `, ${addition}` };
-  const comma = last.getNextSibling();
-  const trailing = comma?.getKind() === SyntaxKind.CommaToken;
-  const at = trailing ? comma!.getEnd() : last.getEnd();
-  return { start: at, end: at, text: `${trailing ? '' : ','}${eol}${indentOf(last)}${addition}${trailing ? ',' : ''}` };
-}
-
 /** `row.field` for one of `fields`, as the expression itself or inside it. */
 function looksAtCounter(e: Node, readVar: string, fields: Set<string>): boolean {
   const isCounter = (p: Node) => Node.isPropertyAccessExpression(p) && p.getExpression().getText() === readVar && fields.has(p.getName());
@@ -209,15 +169,18 @@ export function planGuardedAtomic(input: GuardedAtomicInput): Outcome | undefine
       .getDescendantsOfKind(SyntaxKind.IfStatement)
       .filter((g) => g.getStart() > read.getEnd() && g.getEnd() < update.getStart() && looksAtCounter(g.getExpression(), readVar, fields));
     if (!guards.length) return undefined;
-    const outcome = rewrite(input, fn, readVar, guards, fields);
+    const outcome = rewrite(input, fn, { read, readVar }, guards, fields);
     // Through a local, which row the key holds on every path is not proven here: say what to write instead.
-    if (outcome.kind === 'edit' && !named) return human(`${outcome.message.split(' (')[0]}; the write names ${readVar} through ${where.getText()}, not ${readVar} itself: make it conditional (updateMany with the check in its where, count checked) by hand`);
+    // (A key through a local is also one the rewrite cannot prove defined: that reason is this one.)
+    const throughLocal = outcome.kind === 'edit' || (outcome.kind === 'human' && outcome.reason.includes('is not proven to hold a value'));
+    if (throughLocal && !named) return human(`${(outcome.kind === 'edit' ? outcome.message : outcome.reason).split(/ \(|; /)[0]}; the write names ${readVar} through ${where.getText()}, not ${readVar} itself: make it conditional (updateMany with the check in its where, count checked) by hand`);
     return outcome;
   }
   return undefined;
 }
 
-function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: IfStatement[], fields: Set<string>): Outcome {
+function rewrite(input: GuardedAtomicInput, fn: Node, row: { read: CallExpression; readVar: string }, guards: IfStatement[], fields: Set<string>): Outcome {
+  const { readVar } = row;
   const { label, update } = input;
   const field = [...fields].join(', ');
   const because = `${label} changes ${field} atomically, but only after checking ${readVar}.${field} read earlier: two requests can both pass the check`;
@@ -232,69 +195,5 @@ function rewrite(input: GuardedAtomicInput, fn: Node, readVar: string, guards: I
   if (decidedBy) {
     return human(`${because}, and the write runs only when the later check \`${decidedBy}\` of ${readVar} holds: concurrent requests all pass the bound before any of them is counted, so that check runs without a limit. Count first (a conditional updateMany with the bound in its where, count checked), then check — by hand`);
   }
-  return conditionalWrite(input, fn, guard, exit, filters, because, `${field} past its bound`);
-}
-
-/**
- * The write as one conditional `updateMany` holding `filters` (the check's negation) in its where, answering what
- * the check answers when no row matched; or a human's reason when that cannot be written safely here.
- */
-export function conditionalWrite(input: GuardedAtomicInput, fn: Node, guard: IfStatement, exit: Statement, filters: Filter[], because: string, outcome: string): Outcome {
-  const { update, call, where, tx, reserved } = input;
-  const block = guard.getParent();
-  if (!block || !(Node.isBlock(block) || Node.isSourceFile(block)) || !(update.getStart() > block.getStart() && update.getEnd() <= block.getEnd())) {
-    return human(`${because}; the check does not run on every path to the write: make the write conditional by hand`);
-  }
-  if (enclosingFunction(update) !== enclosingFunction(guard)) {
-    return human(`${because}; the check runs outside the callback that writes (a transaction's or a loop's), so its answer cannot be given there: make the write an updateMany with the check in its where, count checked, and throw to roll the transaction back`);
-  }
-  const awaited = update.getParent();
-  const stmt = awaited && Node.isAwaitExpression(awaited) ? awaited.getParent() : undefined;
-  if (!stmt || !Node.isExpressionStatement(stmt)) {
-    return human(`${because}; the write's result is used, and a conditional updateMany returns only a count: make it conditional by hand`);
-  }
-  const exitNode = Node.isBlock(exit) ? exit.getStatements().at(-1)! : exit;
-  if (tx?.kind === 'interactive' && !Node.isThrowStatement(exitNode)) {
-    return human(`${because}; the write runs in a transaction, where answering with the check's return would commit what the callback wrote before it: make it conditional and throw by hand`);
-  }
-  for (const key of ['select', 'include', 'omit']) {
-    if (call.args.getProperty(key)) return human(`${because}; the write has a ${key}, which updateMany does not take: make it conditional by hand`);
-  }
-  const whereProps = where.getProperties();
-  const plain = (p: Node) => Node.isShorthandPropertyAssignment(p) || (Node.isPropertyAssignment(p) && !Node.isObjectLiteralExpression(p.getInitializer()));
-  if (!whereProps.every(plain)) return human(`${because}; the where uses a compound or nested selector, which updateMany writes differently: make it conditional by hand`);
-  if (filters.some((f) => where.getProperty(f.field))) return human(`${because}; the where already filters ${filters.map((f) => f.field).join(', ')}: make it conditional by hand`);
-  // Another write of the model after the check may move the row on by design (a status set first, a second
-  // decrement): the check's state need not hold at this write, and putting it in the where would refuse it.
-  const otherWrite = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
-    if (c.getStart() <= guard.getEnd() || c.getEnd() >= update.getStart()) return false;
-    const p = prismaCall(c);
-    return (p?.model === call.model && /^(?:update|updateMany|upsert|delete|deleteMany)$/.test(p.method)) || /\$(?:executeRaw|queryRaw)(?:Unsafe)?$/.test(c.getExpression().getText());
-  });
-  if (otherWrite) return human(`${because}; \`${otherWrite.getExpression().getText()}\` at line ${otherWrite.getStartLineNumber()} writes between the check and this write, so the checked state need not hold here: make it conditional by hand`);
-  const changed = changedBetween(fn, guard, update);
-  const moved = [...filters.flatMap((f) => f.names), ...referencedNames(exit)].filter((n) => changed.has(n));
-  if (moved.length) return human(`${because}; ${moved.map((n) => `\`${n}\``).join(', ')} may mean something else at the write than at the check: make it conditional by hand`);
-
-  const eol = eolOf(update.getSourceFile());
-  const indent = indentOf(stmt);
-  const guardIndent = indentOf(guard);
-  const matched = freshName(fn, 'matched', reserved);
-  const addition = filters.map((f) => `${f.field}: ${f.text}`).join(', ');
-  // The check's own answer, re-indented from the check's depth to the write's.
-  const answer = exit.getText().split(/\r?\n/).map((line, i) => (i > 0 && line.startsWith(guardIndent) ? indent + line.slice(guardIndent.length) : line)).join(eol);
-  const method = update.getExpression().asKindOrThrow(SyntaxKind.PropertyAccessExpression).getNameNode();
-  const last = whereProps.at(-1);
-  const edits: Edit[] = [
-    { start: stmt.getStart(), end: stmt.getStart(), text: `const { count: ${matched} } = ` },
-    { start: method.getStart(), end: method.getEnd(), text: 'updateMany' },
-    last ? whereAddition(where, last, addition, eol) : { start: where.getStart(), end: where.getEnd(), text: `{ ${addition} }` },
-    { start: stmt.getEnd(), end: stmt.getEnd(), text: `${eol}${indent}// No row matched: a concurrent request got past the same check first.${eol}${indent}if (${matched} === 0) ${answer}` },
-  ];
-  return {
-    kind: 'edit',
-    edits,
-    imports: [],
-    message: `${because} (${outcome}). The write is now one conditional updateMany with \`${addition}\` in its where; when no row matched it answers what the check \`${guard.getExpression().getText()}\` answers`,
-  };
+  return conditionalWrite(input, fn, row, guard, exit, filters, because, `${field} past its bound`, { appCallsBetween: true });
 }

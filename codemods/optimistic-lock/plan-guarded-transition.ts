@@ -7,7 +7,8 @@
  */
 import { Node, SyntaxKind, type IfStatement, type PropertyAccessExpression } from 'ts-morph';
 import { enclosingFunction, referencedNames } from '../ast.ts';
-import { conditionalWrite, disjuncts, exitOf, isMissingRow, unwrap, type Filter, type GuardedAtomicInput } from './plan-guarded-atomic.ts';
+import { conditionalWrite, type Filter, type GuardedAtomicInput } from './conditional-write.ts';
+import { disjuncts, exitOf, isMissingRow, unwrap } from './plan-guarded-atomic.ts';
 import type { Outcome } from './plan.ts';
 import { ONE_ROW_READS, dataKeys, prismaCall } from './query.ts';
 import { isFixedState, sameRecord, type ReadModifyWrite } from './read-modify-write.ts';
@@ -26,7 +27,7 @@ export function planGuardedTransition(input: GuardedAtomicInput, rmw: ReadModify
   if (!filters?.length) return undefined;
   const fields = filters.map((f) => f.field).join(', ');
   const because = `${input.label} sets ${fields} only after checking ${readVar}.${fields} read earlier: two calls can both pass the check and both run the transition`;
-  return conditionalWrite(input, fn, guard, exit, filters, because, 'the transition ran twice');
+  return conditionalWrite(input, fn, { read: rmw.read, readVar }, guard, exit, filters, because, 'the transition ran twice', { appCallsBetween: false });
 }
 
 /**
@@ -57,19 +58,10 @@ export function planStateGuardedWrite(input: GuardedAtomicInput, info: ModelInfo
   });
   if (guards.length !== 1) return undefined;
   const guard = guards[0]!;
-  // A call of the app's own between the check and the write may move the state itself (markShipped(order.id)):
-  // only the request's own body and database reads may run there.
-  const awaited = fn.getDescendantsOfKind(SyntaxKind.AwaitExpression).filter((a) => a.getStart() > guard.getEnd() && a.getEnd() < update.getStart());
-  const unknown = awaited.find((a) => {
-    const inner = a.getExpression();
-    const p = Node.isCallExpression(inner) ? prismaCall(inner) : undefined;
-    return !(p && /^(?:find\w*|count|aggregate|groupBy)$/.test(p.method)) && !/^\w+\.(?:json|formData|text)\(\)$/.test(inner.getText());
-  });
-  if (unknown) return undefined;
   const filters = stateFilters(guard.getExpression(), readVar, () => true, info, false)!;
   const fields = filters.map((f) => f.field).join(', ');
   const because = `${input.label} runs only after checking ${readVar}.${fields} read earlier: a concurrent request can change ${fields} in between, and the write lands in a state the check forbids`;
-  const outcome = conditionalWrite(input, fn, guard, exitOf(guard)!, filters, because, `written after ${fields} changed`);
+  const outcome = conditionalWrite(input, fn, { read, readVar }, guard, exitOf(guard)!, filters, because, `written after ${fields} changed`, { appCallsBetween: false });
   // A narrower race than a lost update, on a write that was always left as written: say why it stays, do not fail.
   return outcome.kind === 'human' ? { kind: 'leave', note: outcome.reason } : outcome;
 }

@@ -8,7 +8,7 @@ export async function shipOrder(orderId: string) {
   const order = await db.order.findUnique({ where: { id: orderId } });
   if (!order) throw new Error('no such order');
   if (order.status !== 'paid') {
-    throw new Error(`order is ${order.status}, not paid`);
+    throw new Error('only a paid order can ship');
   }
   await db.order.update({
     where: {
