@@ -42,6 +42,10 @@ export async function versionedUpdate<W, D>(delegate: UpdateManyDelegate<W, D>, 
     // Without a guard this would be the plain last-write-wins update it is meant to replace.
     throw new TypeError('versionedUpdate: `expected` must name the field(s) read before the update, e.g. { version }');
   }
+  // An update refuses an undefined key; updateMany drops it from the filter and would write every other match.
+  for (const [name, value] of [...Object.entries(where), ...Object.entries(expected)]) {
+    if (value === undefined) throw new TypeError(`versionedUpdate: \`${name}\` is undefined, which would match every row`);
+  }
   const nextData = versionField ? { ...data, [versionField]: { increment: 1 } } : { ...data };
   // Through unknown: TypeScript before 4.8 rejects a direct cast of a record to an unconstrained type parameter.
   const result = await delegate.updateMany({ where: { ...where, ...expected } as unknown as W, data: nextData as unknown as D });

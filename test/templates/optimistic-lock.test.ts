@@ -143,6 +143,14 @@ describe('optimistic-lock template', () => {
     await expect(versionedUpdate(table, { where: { id: 2 }, expected: {}, data: { label: 'x' } })).rejects.toThrow(TypeError);
   });
 
+  it('refuses an undefined key or expected value instead of writing every row that matches the rest', async () => {
+    const table = freshTable();
+    const before = JSON.stringify([...table.rows.values()]);
+    await expect(versionedUpdate(table, { where: { id: undefined }, expected: { version: 0 }, data: { label: 'all' } })).rejects.toThrow(/`id` is undefined/);
+    await expect(versionedUpdate(table, { where: { id: 1 }, expected: { version: undefined }, data: { label: 'all' } })).rejects.toThrow(/`version` is undefined/);
+    expect(JSON.stringify([...table.rows.values()])).toBe(before);
+  });
+
   it('respects the retry bound and does not retry other errors', async () => {
     let runs = 0;
     await expect(
