@@ -25,6 +25,9 @@ describe('keepConventions', () => {
     expect(keepConventions('\uFEFFa\n', 'a\nb\n')).toBe('\uFEFFa\nb\n');
     expect(keepConventions('a\nb\n', 'a\nx\nb\n')).toBe('a\nx\nb\n');
     expect(keepConventions(undefined, 'new\n')).toBe('new\n');
+    // Mixed line endings, nothing edited (ts-morph's text in LF): the file comes back byte for byte.
+    expect(keepConventions('a\r\nb\nc\r\nd\r\n', 'a\nb\nc\nd\n')).toBe('a\r\nb\nc\r\nd\r\n');
+    expect(keepConventions('\uFEFFa\r\nb\n', 'a\r\nb\n')).toBe('\uFEFFa\r\nb\n');
   });
 });
 

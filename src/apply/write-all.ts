@@ -17,6 +17,10 @@ export interface PendingWrite {
 /** Keeps the file's own conventions: CRLF stays CRLF (codemods insert `\n`), a BOM stays. */
 export function keepConventions(before: string | undefined, after: string): string {
   if (before === undefined) return after;
+  // Unedited: ts-morph's text differs from the file's only in line endings or BOM. A file whose line endings are
+  // mixed must come back byte for byte, not with every line made like the majority.
+  const plain = (t: string) => t.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  if (plain(before) === plain(after)) return before;
   let out = after;
   const crlf = (before.match(/\r\n/g) ?? []).length;
   const lf = (before.match(/\n/g) ?? []).length;
