@@ -71,4 +71,10 @@ describe('optimistic-lock: shapes from unseen apps', () => {
     expect(s.candidates).toEqual([]);
     expect(s.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^order\.update runs only after checking order\.status read earlier: .*the write's result is used/)]);
   });
+
+  it('a compare-and-set after other writes of the request (a like row created) is reported: its 409 would leave them done', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-count-after-like-row');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringMatching(/^post\.update is a read-modify-write of post, but `db\.postLike\.delete` at line 14 writes before it and would stay done/)]);
+  });
 });
