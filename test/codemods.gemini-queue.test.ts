@@ -113,4 +113,11 @@ describe("gemini-queue reasons (the caller's own key)", () => {
       expect.stringMatching(/→ queuedGeminiModel\(…\).*; its apiKey \(`workspace\?\.geminiKey \?\? process\.env\.GOOGLE_API_KEY`\) may be a user's own key, and calls made with one share this process-wide limit with the app's key$/),
     ]);
   });
+
+  it('a key written into the code beside the env read is not called a user\'s key, and no output repeats it', async () => {
+    const s = await runFixtureCase('gemini-queue', 'ai-sdk-hardcoded-fallback-key');
+    const said = JSON.stringify([s.changes, s.candidates, s.notes ?? []]);
+    expect(said).not.toContain('AIzaSy');
+    expect(said).not.toContain("user's own key");
+  });
 });

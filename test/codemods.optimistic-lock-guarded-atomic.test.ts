@@ -42,4 +42,10 @@ describe('optimistic-lock: a check on the value read, then an atomic write', () 
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('runs only when the later check `entry.code !== guess` of entry holds')]);
   });
+
+  it('the same cap with a right guess returning early, compared through a local, is reported for the same reason', async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-guess-early-return');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('runs only when the later check `matches` of entry holds')]);
+  });
 });

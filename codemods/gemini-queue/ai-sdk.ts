@@ -126,7 +126,10 @@ function ownKey(model: CallExpression): string | undefined {
       const key = arg.getProperty('apiKey');
       const value = key && Node.isPropertyAssignment(key) ? key.getInitializer() : undefined;
       const text = value?.getText().replace(/\s+/g, '').replace(/!$/, '');
-      if (text && /\benv\b/.test(text) && !/^(?:process\.)?env\.\w+$|^process\.env\[['"]\w+['"]\]$/.test(text)) return value!.getText();
+      // A string literal beside the env read is a key written into the code, not a user's (and never printed).
+      const envName = (n: Node) => Node.isElementAccessExpression(n.getParent()) && /^process\.env$/.test(n.getParentOrThrow().getFirstChild()?.getText() ?? '');
+      const literal = value && [value, ...value.getDescendants()].some((n) => (Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n) || Node.isTemplateExpression(n)) && !envName(n));
+      if (text && !literal && /\benv\b/.test(text) && !/^(?:process\.)?env\.\w+$|^process\.env\[['"]\w+['"]\]$/.test(text)) return value!.getText();
     }
   }
   return undefined;

@@ -5,12 +5,12 @@
  * conditional `updateMany` whose where also holds the check's negation, and when no row matched it answers what
  * the check answers. The check stays where it is: without a race nothing changes.
  */
-import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLiteralExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type IfStatement, type ObjectLiteralExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
 import { enclosingFunction, referencedNames } from '../ast.ts';
 import { conditionalWrite, type Filter, type GuardedAtomicInput } from './conditional-write.ts';
 import { human, type Outcome } from './plan.ts';
 import { ONE_ROW_READS, prismaCall } from './query.ts';
-import { sameRecord } from './read-modify-write.ts';
+import { isFixedState, sameRecord } from './read-modify-write.ts';
 
 export type { Filter, GuardedAtomicInput } from './conditional-write.ts';
 
@@ -128,16 +128,40 @@ function keyedThroughLocals(fn: Node, readVar: string, where: ObjectLiteralExpre
 }
 
 /**
- * The condition of an `if` (or `?:`) between the check and the write that decides whether the write runs and reads
- * another field of the row: an attempt counter bumped only when `row.code !== guess`. There the counter limits how
- * often that comparison runs, and a conditional write bounds the count, not the comparisons.
+ * A check between the bound and the write that decides whether the write runs and compares another field of the
+ * row with what the request sent: an attempt counter bumped only when `row.code !== guess` (around the write, an
+ * early `if (row.code === guess) return ok` before it, or through a local `const ok = row.code === guess`). There
+ * the counter limits how often that comparison runs, and a conditional write bounds the count, not the comparisons.
  */
 function laterRowCheck(guard: IfStatement, update: Node, readVar: string, fields: Set<string>): string | undefined {
+  const fn = enclosingFunction(update);
+  const after = (n: Node) => n.getStart() > guard.getEnd() && n.getEnd() < update.getStart();
   for (let n = update.getParent(); n && n !== guard.getParent(); n = n.getParent()) {
-    const cond = Node.isIfStatement(n) || Node.isConditionalExpression(n) ? (Node.isIfStatement(n) ? n.getExpression() : n.getCondition()) : undefined;
-    if (cond && cond.getStart() > guard.getEnd() && referencedNames(cond).includes(readVar) && !looksAtCounter(cond, readVar, fields)) return cond.getText();
+    const cond = Node.isIfStatement(n) ? n.getExpression() : Node.isConditionalExpression(n) ? n.getCondition() : undefined;
+    if (!cond || cond.getStart() <= guard.getEnd() || looksAtCounter(cond, readVar, fields)) continue;
+    if (referencedNames(cond).includes(readVar) || (fn && comparesRowWithInput(cond, fn, readVar, fields))) return cond.getText();
+  }
+  for (const g of fn?.getDescendantsOfKind(SyntaxKind.IfStatement) ?? []) {
+    if (after(g) && exitOf(g) && !looksAtCounter(g.getExpression(), readVar, fields) && comparesRowWithInput(g.getExpression(), fn!, readVar, fields)) return g.getExpression().getText();
   }
   return undefined;
+}
+
+const SECRET_FIELD = /code|otp|pin|token|secret|answer|password|hash/i;
+
+/** `row.code === guess` in the condition or in the initializer of a local it reads: a row field against a value of the request's. */
+function comparesRowWithInput(cond: Node, fn: Node, readVar: string, fields: Set<string>): boolean {
+  const locals = referencedNames(cond).flatMap((name) => fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => d.getName() === name).map((d) => d.getInitializer()).filter((i): i is Expression => i !== undefined));
+  return [cond, ...locals].some((e) =>
+    [e, ...e.getDescendantsOfKind(SyntaxKind.BinaryExpression)].some((b) => {
+      if (!Node.isBinaryExpression(b) || !/^[!=]==?$/.test(b.getOperatorToken().getText())) return false;
+      const [l, r] = [unwrap(b.getLeft()), unwrap(b.getRight())];
+      // A secret the request guesses at (a code, a token); an owner or plan comparison is an ordinary check.
+      const rowSide = [l, r].find((x) => Node.isPropertyAccessExpression(x) && x.getExpression().getText() === readVar && !fields.has(x.getName()) && SECRET_FIELD.test(x.getName()));
+      const other = rowSide === l ? r : l;
+      return rowSide !== undefined && !referencedNames(other).includes(readVar) && !isFixedState(other) && !/^(?:null|undefined|true|false|-?\d+)$/.test(other.getText());
+    }),
+  );
 }
 
 /** `row.field` for one of `fields`, as the expression itself or inside it. */

@@ -25,6 +25,10 @@ export function planGuardedTransition(input: GuardedAtomicInput, rmw: ReadModify
   const written = new Set(keys);
   const filters = stateFilters(guard.getExpression(), readVar, (f) => written.has(f), info, true);
   if (!filters?.length) return undefined;
+  // Only one check of the written field can go into the where: with a second (=== 'cancelled', then !== 'paid') the
+  // other would still race.
+  const checksOfField = fn.getDescendantsOfKind(SyntaxKind.IfStatement).filter((g) => g.getStart() > rmw.read.getEnd() && g.getEnd() < input.update.getStart() && filters.some((f) => g.getExpression().getText().includes(`${readVar}.${f.field}`)));
+  if (checksOfField.length !== 1) return undefined;
   const fields = filters.map((f) => f.field).join(', ');
   const because = `${input.label} sets ${fields} only after checking ${readVar}.${fields} read earlier: two calls can both pass the check and both run the transition`;
   return conditionalWrite(input, fn, { read: rmw.read, readVar }, guard, exit, filters, because, 'the transition ran twice', { appCallsBetween: false });
@@ -62,8 +66,10 @@ export function planStateGuardedWrite(input: GuardedAtomicInput, info: ModelInfo
   const fields = filters.map((f) => f.field).join(', ');
   const because = `${input.label} runs only after checking ${readVar}.${fields} read earlier: a concurrent request can change ${fields} in between, and the write lands in a state the check forbids`;
   const outcome = conditionalWrite(input, fn, { read, readVar }, guard, exitOf(guard)!, filters, because, `written after ${fields} changed`, { appCallsBetween: false });
-  // A narrower race than a lost update, on a write that was always left as written: say why it stays, do not fail.
-  return outcome.kind === 'human' ? { kind: 'leave', note: outcome.reason } : outcome;
+  // A write that sets the checked field itself is a transition two requests can both make: a human must see it.
+  // Otherwise the race is narrower (the write lands in a state the check forbids): say why it stays, do not fail.
+  if (outcome.kind !== 'human' || filters.some((f) => keys.includes(f.field))) return outcome;
+  return { kind: 'leave', note: outcome.reason };
 }
 
 /**

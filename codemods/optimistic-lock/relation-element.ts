@@ -23,6 +23,10 @@ export function findRelationElementWrite(fn: Node, update: CallExpression, model
     // A `let` element could be pointed at anything later; only a `const` is the row it was found as.
     if (!find || !init || decl.getVariableStatement()?.getDeclarationKind() !== VariableDeclarationKind.Const) continue;
     if (!everyValueIncludes(fn, find.parent, find.relation, model, models, update)) continue;
+    // Rows of the relation changed in memory (`for (const l of cart.lines) l.qty = …`) no longer hold what was read.
+    const fields = Node.isObjectLiteralExpression(data) ? data.getProperties().flatMap((p) => (Node.isPropertyAssignment(p) ? [p.getName()] : [])) : [];
+    const between = fn.getText().slice(0, update.getStart() - fn.getStart());
+    if (fields.some((f) => new RegExp(`\\.${f}\\s*(?:[-+*/%]|\\?\\?|\\|\\||&&)?=(?!=)|\\.${f}\\s*(?:\\+\\+|--)`).test(between))) continue;
     const tainted = derivedNames(fn, (e) => e === init);
     if (![...inData].some((n) => tainted.has(n))) continue;
     return { read: find.call, readDecl: decl, readVar: decl.getName(), tainted, params: new Map(), viaRelation: `${find.parent}.${find.relation}` };
