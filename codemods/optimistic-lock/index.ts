@@ -87,9 +87,13 @@ function planUpdate(update: CallExpression, scope: FileScope): Outcome | undefin
       return human(`${label} writes data computed from ${rmw.readVar} (read earlier), but its where does not clearly name the record that was read: make it a version-checked update (versionedUpdate) by hand`);
     }
     const decision = decisionOf(fn, rmw, update, data);
+    // Outside a route handler there is no 409 to give, and a projection is no lost update of the fields it writes:
+    // say what could still go stale instead of failing the run. In a route the compare-and-set below catches it.
     const projected = writesOnlyUnreadFields(data, decision);
-    if (projected) {
-      return { kind: 'leave', note: `${label} writes ${projected.join(', ')} from other fields of ${rmw.readVar} (${[...decision.fieldsRead].sort().join(', ')}), never from the values it replaces: no concurrent change is lost, so it is left as written (if those fields can change while this runs, what it writes may describe their old values)` };
+    const site = writeSite(update, scope.rel);
+    if (projected && !(typeof site !== 'string' && site.context.kind === 'route')) {
+      const read = [...decision.fieldsRead].sort().join(', ');
+      return { kind: 'leave', note: `${label} writes ${projected.join(', ')} from other fields of ${rmw.readVar} (${read}), not from the values it replaces, so it adds to nothing another request wrote; left as written. If another request changes ${read} while this runs, what this writes describes the old ${read} and replaces the newer value: a compare-and-set on ${read} (versionedUpdate) by hand would catch that` };
     }
     if (tx?.serializable && tx.callback && tx.callback.getStart() <= rmw.read.getStart() && rmw.read.getEnd() <= tx.callback.getEnd()) {
       return { kind: 'leave', note: serializableNote(label, rmw.readVar) };
