@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { globToRegExp } from '../codemods/optimistic-lock/opt-in.ts';
 import { applyCodemods } from '../src/apply/index.ts';
-import { runFixtureCase } from './codemod-fixture-harness.ts';
+import { runFixture, runFixtureCase } from './codemod-fixture-harness.ts';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const SCHEMA = path.join(REPO, 'codemods/__testfixtures__/optimistic-lock/_app/prisma/schema.prisma');
@@ -242,5 +242,23 @@ describe('optimistic-lock through same-module helpers', () => {
     const s = await runFixtureCase('optimistic-lock', 'no-transform-helper-write-final-value');
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringMatching(/^setBalance\(…\) writes wallet from its parameter balance, and the call on line 18 passes `wallet\.balance - price`.*changes its signature for its 1 other caller/)]);
+  });
+
+  it('a script run by hand (scripts/) gets a note, not a needs-a-human: no concurrent request runs it', async () => {
+    const input = [
+      "import { db } from '@/lib/db';",
+      'export async function backfill(id: string) {',
+      '  const order = await db.order.findUnique({ where: { id } });',
+      '  if (!order) return;',
+      "  await db.order.update({ where: { id }, data: { status: order.status === 'paid' ? 'closed' : order.status } });",
+      '}',
+      '',
+    ].join('\n');
+    const c = { id: 'optimistic-lock', name: 'one-off-script', inputPath: '', outputPath: '', target: 'scripts/backfill.ts' };
+    const { output, result } = await runFixture(c, input);
+    const s = result.codemods.find((x) => x.id === 'optimistic-lock')!;
+    expect(output).toBe(input);
+    expect(s.candidates).toEqual([]);
+    expect(s.notes.map((n) => n.message)).toEqual([expect.stringContaining('scripts/backfill.ts is a one-off script, which no concurrent request runs')]);
   });
 });

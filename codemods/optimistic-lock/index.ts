@@ -35,6 +35,9 @@ import { schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
 import { outsideRouteHandler, writeSite } from './write-site.ts';
 
+/** Scripts run by hand or at deploy (`scripts/`, Prisma seeds), not by requests. */
+const ONE_OFF = /^(?:scripts|prisma)\/|(?:^|\/)seed\.[cm]?[jt]s$/;
+
 interface FileScope {
   rel: string;
   optedIn: boolean;
@@ -172,6 +175,8 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
     const clash = outcome.kind === 'edit' ? boundElsewhere(sf, outcome.drizzleImports ?? []) : [];
     if (clash.length) outcome = human(`this Drizzle update can be made safe with ${(outcome as { drizzleImports: string[] }).drizzleImports.join(', ')} from drizzle-orm, but this file already has ${clash.map((n) => `\`${n}\``).join(', ')} from somewhere else: write it by hand`);
     if (outcome.kind === 'edit') for (const n of outcome.drizzleImports ?? []) drizzleNames.add(n);
+    // A one-off script (a seed, a migration helper) runs alone, not under concurrent requests: say it, do not fail.
+    if (outcome.kind === 'human' && ONE_OFF.test(scope.rel)) outcome = { kind: 'leave', note: `${outcome.reason} (left as written: ${scope.rel} is a one-off script, which no concurrent request runs)` };
     if (outcome.kind === 'human') result.candidates.push(noteAt(ctx, update, outcome.reason, MEMO));
     else if (outcome.kind === 'leave') {
       if (outcome.note) result.notes.push(noteAt(ctx, update, outcome.note));

@@ -51,7 +51,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
   const keys = dataKeys(data);
   const notScalar = keys ? notScalarWritable(info, keys) : undefined;
   if (!keys || notScalar!.length) {
-    return human(`${label} is a read-modify-write of ${readVar}, but its data ${keys ? `writes ${notScalar!.join(', ')}, which updateMany cannot (relation or unknown field)` : 'is not an object literal, so what updateMany would receive cannot be checked'}: ${byHand}`);
+    return human(`${label} is a read-modify-write of ${readVar}, but its data ${keys ? `writes ${notScalar!.join(', ')}, which updateMany cannot (relation or unknown field)` : `${Node.isObjectLiteralExpression(data) ? 'spreads other objects into itself' : 'is not an object literal'}, so what updateMany would receive cannot be checked`}: ${byHand}`);
   }
   if (typeof site === 'string') return human(`${label} is a read-modify-write of ${readVar} (lost update under concurrency), but ${site}: ${byHand}, expected: { ${expected.fields.map((f) => `${f}: ${readVar}.${f}`).join(', ')} }`);
   if (!provenNonNull(rmw.readDecl, site.statement)) {
