@@ -62,4 +62,12 @@ describe('upload-queue', () => {
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('the bytes reach the request that sends them through outgoing.append(…) (a FormData), which is not followed')]);
   });
+
+  it('reports files that reach an upload from formData() without arrayBuffer(); a text-only form says nothing', async () => {
+    const s = await run('upload-queue', 'no-transform-form-files-to-storage');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringMatching(/^req\.formData\(\) reads every part of the multipart body into memory .* the files go to saveToStorage\(\)/)]);
+    const text = await run('upload-queue', 'no-transform-form-text-only');
+    expect([...text.candidates, ...(text.notes ?? [])]).toEqual([]);
+  });
 });

@@ -17,9 +17,10 @@
  * stream-target.ts) decides the edits; messages.ts words the notes.
  */
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
-import { applyEdits, dropUnusedNamedImport, emptyResult, ensureNamedImport, noteAt, type Edit } from '../ast.ts';
+import { applyEdits, dropUnusedNamedImport, emptyResult, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
 import type { ChangeNote, Codemod, CodemodContext } from '../types.ts';
 import { calleeName, handlerEdits, standaloneEdits, type SiteEdits } from './edits.ts';
+import { formFileUploads } from './form-files.ts';
 import { handlerFor } from './handler.ts';
 import { planFor } from './plan.ts';
 import { forgetReadableProbe } from './stream-target.ts';
@@ -67,6 +68,7 @@ function sitesOf(ctx: CodemodContext, sf: SourceFile, result: Result): SiteEdits
 }
 
 function transformFile(ctx: CodemodContext, sf: SourceFile, result: Result): void {
+  for (const f of formFileUploads(sf, relPath(ctx, sf))) result.candidates.push(noteAt(ctx, f.at, f.reason));
   const sites = sitesOf(ctx, sf, result);
   if (sites.length === 0) return;
   const edits: Edit[] = sites.flatMap((s) => s.edits);
@@ -88,7 +90,7 @@ export const uploadQueue: Codemod = {
   id: 'upload-queue',
   title: 'Stream multipart uploads with busboy (or read bodies only inside a bounded upload slot) instead of arrayBuffer() + chunking',
   // A File arrives in a request's form, or as a server action's argument.
-  prefilter: (text) => text.includes('.arrayBuffer()') && /formData|FormData|['"]use server['"]/.test(text),
+  prefilter: (text) => (text.includes('.arrayBuffer()') && /formData|FormData|['"]use server['"]/.test(text)) || (text.includes('.formData()') && /\bas\s+(?:File|Blob)\b/.test(text)),
   transform(ctx) {
     const result = emptyResult();
     try {
