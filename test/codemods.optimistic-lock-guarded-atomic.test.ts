@@ -48,4 +48,10 @@ describe('optimistic-lock: a check on the value read, then an atomic write', () 
     expect(s.changes).toEqual([]);
     expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('runs only when the later check `matches` of entry holds')]);
   });
+
+  it("through a client with query hooks on update ($extends query), the updateMany fix is reported, not written", async () => {
+    const s = await runFixtureCase('optimistic-lock', 'no-transform-client-with-hooks');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((c) => c.message)).toEqual([expect.stringContaining('the Prisma client (@/lib/audited-db) has query hooks')]);
+  });
 });

@@ -33,6 +33,7 @@ import { findRelationElementWrite } from './relation-element.ts';
 import { readSchema } from '../lib/prisma-schema.ts';
 import { schemaModels, type ModelInfo } from './schema.ts';
 import { prismaMajor, transactionOf } from './transaction.ts';
+import { clientWithHooks } from './client-hooks.ts';
 import { outsideRouteHandler, writeSite } from './write-site.ts';
 
 /** Scripts run by hand or at deploy (`scripts/`, Prisma seeds), not by requests. */
@@ -175,6 +176,11 @@ function transformFile(ctx: CodemodContext, sf: SourceFile, scope: FileScope, re
     const clash = outcome.kind === 'edit' ? boundElsewhere(sf, outcome.drizzleImports ?? []) : [];
     if (clash.length) outcome = human(`this Drizzle update can be made safe with ${(outcome as { drizzleImports: string[] }).drizzleImports.join(', ')} from drizzle-orm, but this file already has ${clash.map((n) => `\`${n}\``).join(', ')} from somewhere else: write it by hand`);
     if (outcome.kind === 'edit') for (const n of outcome.drizzleImports ?? []) drizzleNames.add(n);
+    // updateMany skips the `update` hooks of a client extended with query hooks (an audit log, a soft delete).
+    if (outcome.kind === 'edit' && !outcome.drizzleImports?.length && outcome.edits.some((e) => /\bupdateMany\b|versionedUpdate\(/.test(e.text))) {
+      const hooked = clientWithHooks(sf);
+      if (hooked) outcome = human(`${outcome.message.split('. Now')[0].split(' (')[0]}; the Prisma client (${hooked}) has query hooks ($extends query / $use), which run for update but not for the updateMany the fix needs: make it safe by hand`);
+    }
     // A one-off script (a seed, a migration helper) runs alone, not under concurrent requests: say it, do not fail.
     if (outcome.kind === 'human' && ONE_OFF.test(scope.rel)) outcome = { kind: 'leave', note: `${outcome.reason} (left as written: ${scope.rel} is a one-off script, which no concurrent request runs)` };
     if (outcome.kind === 'human') result.candidates.push(noteAt(ctx, update, outcome.reason, MEMO));
