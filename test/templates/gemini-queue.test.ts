@@ -108,7 +108,11 @@ describe('queuedGeminiFetch: concurrency', () => {
     }
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     expect(starts.length).toBe(6);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(58); // 2 ms of timer granularity
+    // A start the event loop delays shortens the gap after it (never the queue's own spacing): on a loaded machine
+    // single gaps jitter, so the bound is on the whole run, with a loose floor per gap. Unspaced starts are ~0 ms apart.
+    const span = starts[5]! - starts[0]!;
+    expect(span).toBeGreaterThanOrEqual(5 * 58);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(30);
   });
 
   it('frees the slot when the body is cancelled, and after maxHoldMs when it is never read', async () => {
