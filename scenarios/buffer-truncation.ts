@@ -1,5 +1,5 @@
 import type { Scenario, ScenarioContext } from './types.ts';
-import { chatCaller, noChatReason } from './chat-request.ts';
+import { chatCaller, skippedWithoutChat } from './chat-request.ts';
 import { cut, n } from './measure.ts';
 import { POINT_APP_AT_MOCK, checkLongReply, isLongReply, longMarker } from '../src/lab/long-reply.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
@@ -106,8 +106,8 @@ export const bufferTruncation: Scenario = {
 
   async run(ctx) {
     const { client, config, sessions, signal } = ctx;
-    const noChat = noChatReason(config);
-    if (noChat) return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: noChat } };
+    const skipped = skippedWithoutChat(config);
+    if (skipped) return skipped;
     if (sessions.size === 0) throw new Error(noSessionMessage(sessions));
     const { longReplyChars, longReplyStreams, longReplyConcurrency } = config.payloads;
     const message = `${config.payloads.chatMessage} ${longMarker(longReplyChars)}`;

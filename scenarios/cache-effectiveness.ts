@@ -1,5 +1,5 @@
 import type { Scenario } from './types.ts';
-import { chatCaller, noChatReason } from './chat-request.ts';
+import { chatCaller, skippedWithoutChat } from './chat-request.ts';
 import { cut, n, waitUnlessAborted } from './measure.ts';
 import { forEachConcurrent } from '../src/load/concurrency.ts';
 import { LatencyHistogram } from '../src/load/histogram.ts';
@@ -32,8 +32,8 @@ export const cacheEffectiveness: Scenario = {
 
   async run(ctx) {
     const { client, config, sessions, signal, db } = ctx;
-    const noChat = noChatReason(config);
-    if (noChat) return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: noChat } };
+    const skipped = skippedWithoutChat(config);
+    if (skipped) return skipped;
     if (!db) {
       return {
         metrics: {},

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { TargetConfig } from '../src/config.ts';
 import type { ChatOptions } from '../src/load/stream.ts';
 import { fill, fillPath } from '../src/target/placeholders.ts';
+import type { ScenarioOutcome } from './types.ts';
 
 export interface ChatCall {
   path: string;
@@ -22,12 +23,13 @@ export interface ChatCaller {
 }
 
 /**
- * Why the chat scenarios cannot run: a target description that names no chat request is an app whose chat genie-fix
- * does not know (or that has none), and the sample app's route would only measure 404s.
+ * The chat scenarios skip on a target description that names no chat request: genie-fix does not know the app's
+ * chat (or it has none), and the sample app's route would only measure 404s.
  */
-export function noChatReason(config: TargetConfig): string | undefined {
+export function skippedWithoutChat(config: TargetConfig): ScenarioOutcome | undefined {
   if (!config.target || config.target.chat) return undefined;
-  return 'the target description names no chat request (target.chat): genie-fix init found no route that calls Gemini; describe one to measure it';
+  const reason = 'the target description names no chat request (target.chat): genie-fix init found no route that calls Gemini; describe one to measure it';
+  return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason } };
 }
 
 export function chatCaller(config: TargetConfig): ChatCaller {

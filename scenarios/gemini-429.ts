@@ -1,5 +1,5 @@
 import type { Scenario } from './types.ts';
-import { chatCaller, noChatReason } from './chat-request.ts';
+import { chatCaller, skippedWithoutChat } from './chat-request.ts';
 import { cut, n, pct } from './measure.ts';
 import { isMidStreamErrorReply } from '../src/lab/mock-gemini-faults.ts';
 import { readMockGeminiStats, statsDelta } from '../src/lab/mock-gemini-stats.ts';
@@ -49,8 +49,8 @@ export const gemini429: Scenario = {
 
   async run(ctx) {
     const { client, config, sessions, signal } = ctx;
-    const noChat = noChatReason(config);
-    if (noChat) return { metrics: {}, evidence: [], unmeasured: { verdict: 'skip', reason: noChat } };
+    const skipped = skippedWithoutChat(config);
+    if (skipped) return skipped;
     if (sessions.size === 0) throw new Error(noSessionMessage(sessions));
     const format = ctx.streamFormat;
     const target = chatCaller(config);
