@@ -89,6 +89,9 @@ function buildsId(e: Node): boolean {
   return STRING_OPS.has(callee.getName()) && buildsId(target);
 }
 
+/** `user.id`, `account.userId`, `userId`, `String(user.id)`: a record's own id, not a session. */
+const USER_ID = /^(?:String\()?(?:(?:\w*(?:user|account|member)\w*)\.(?:id|userId)|userId|user_id)!?\)?$/i;
+
 const ID_KINDS = [SyntaxKind.VariableDeclaration, SyntaxKind.PropertyAssignment, SyntaxKind.BinaryExpression, SyntaxKind.CallExpression] as const;
 
 /** A necessary condition for idExpressions' tests below, on the compiler node (so most nodes are never wrapped). */
@@ -109,6 +112,7 @@ function mayHoldId(n: ts.Node): boolean {
 /** Expressions that become a session/token id: `sessionId = …`, `{ token: … }`, `session.create({ data: { id: … } })`, `cookies.set('session', …)`. */
 function idExpressions(sf: SourceFile): Expression[] {
   const found: Expression[] = [];
+  const userIdCookies = new Set<Node>();
   // One walk for the four kinds; what cannot match is dropped before ts-morph wraps it.
   const nodes = descendantsOfKinds(sf, ID_KINDS, mayHoldId);
   for (const d of nodes.get(SyntaxKind.VariableDeclaration) as VariableDeclaration[]) {
@@ -133,10 +137,14 @@ function idExpressions(sf: SourceFile): Expression[] {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !/cookies/i.test(callee.getExpression().getText())) continue;
     const [name, value] = call.getArguments();
-    if (name && value && /session|sid|token/i.test(name.getText())) found.push(value as Expression);
+    if (name && value && /session|sid|token/i.test(name.getText())) {
+      found.push(value as Expression);
+      // The user's own id as the session cookie: whoever knows an id can present it.
+      if (USER_ID.test(value.getText().replace(/\s+/g, ''))) userIdCookies.add(value);
+    }
   }
   // A bare identifier only passes an id along; its declaration is judged where it is built.
-  return found.filter((e) => buildsId(e));
+  return found.filter((e) => buildsId(e) || userIdCookies.has(e));
 }
 
 /**
@@ -181,7 +189,9 @@ function randomBytesCallee(sf: SourceFile, edits: Edit[]): string {
 export const sessionId: Codemod = {
   id: 'session-id',
   title: "Replace guessable session/token ids with randomBytes(32); refuse the memo's fix 9",
-  prefilter: (text) => /session|token|\bsid\b/i.test(text) && /Date\.now|getTime|Math\.random|performance\.now|hrtime|randomBytes|randomUUID|\+\+/.test(text),
+  prefilter: (text) =>
+    (/session|token|\bsid\b/i.test(text) && /Date\.now|getTime|Math\.random|performance\.now|hrtime|randomBytes|randomUUID|\+\+/.test(text)) ||
+    /\.set\(\s*['"`][^'"`]*(?:session|sid|token)[^'"`]*['"`]\s*,\s*(?:String\()?\w*(?:user|account|member)\w*\.(?:id|userId)\b/i.test(text),
   transform(ctx) {
     const result = emptyResult();
     for (const sf of ctx.files) {

@@ -39,4 +39,10 @@ describe('session-id', () => {
     expect(userOnly).toEqual({ kind: 'user-only', sources: ['user.id'] });
     expect(unknown).toEqual({ kind: 'unknown' });
   });
+
+  it("reports a session cookie whose value is the user's own id (forgeable), and leaves it as written", async () => {
+    const s = await run('session-id', 'no-transform-user-id-cookie');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('session/token value built only from user.id')]);
+  });
 });
