@@ -63,4 +63,10 @@ describe('rate-limiter reasons', () => {
     const afterLogin = await runFixtureCase('rate-limiter', 'per-user-key-after-login');
     expect(afterLogin.changes).toHaveLength(1);
   });
+
+  it('a login limiter handed the request, keyed by an IP helper inside its own module, is reported with that helper', async () => {
+    const s = await runFixtureCase('rate-limiter', 'no-transform-login-limiter-takes-request');
+    expect(s.changes).toEqual([]);
+    expect(s.candidates.map((n) => n.message)).toEqual([expect.stringContaining('login limiter withThrottle(request, …) keys attempts by the client IP it reads inside (addressOf(request))')]);
+  });
 });

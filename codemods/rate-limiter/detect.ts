@@ -117,6 +117,29 @@ export function keyedByIpAlone(key: Node): { ipExpr: string } | undefined {
   return { ipExpr: spans[0]!.getText() };
 }
 
+/**
+ * `withRateLimit(request, LIMITS.login)`: the limiter is handed the request itself and builds its key inside, from
+ * an IP helper of its own module (`getClientIdentifier(request)` reading x-forwarded-for), the optional identifier
+ * left out. Returns the helper as written there, e.g. `getClientIdentifier(request)`.
+ */
+export function keyedByIpInside(call: CallExpression, handler: Node): string | undefined {
+  const handlerParams = Node.isFunctionDeclaration(handler) || Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isMethodDeclaration(handler) ? handler.getParameters().map((p) => p.getName()) : [];
+  const key = call.getArguments()[0];
+  const callee = call.getExpression();
+  if (!key || !Node.isIdentifier(key) || !handlerParams.includes(key.getText()) || !Node.isIdentifier(callee)) return undefined;
+  const sf = call.getSourceFile();
+  const local = sf.getFunction(callee.getText()) ?? sf.getVariableDeclaration(callee.getText())?.getInitializer();
+  const imported = local ? undefined : importedDeclaration(sf, callee.getText());
+  const fn = local ?? (imported && (Node.isVariableDeclaration(imported.node) ? imported.node.getInitializer() : imported.node));
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return undefined;
+  const params = fn.getParameters();
+  // An identifier the caller could pass (the account) and did not: the helper falls back to the request's IP.
+  if (params.length <= call.getArguments().length) return undefined;
+  const request = params[0]?.getName();
+  const helper = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getArguments().some((a) => a.getText() === request) && callsIpHelper(c));
+  return helper?.getText();
+}
+
 /** The callee (or the object it is called on) is imported from a module named like a limiter (`@/lib/throttle`). */
 function fromLimiterModule(call: CallExpression): boolean {
   const root = call.getExpression().getText().split(/[.(]/)[0]!;

@@ -8,7 +8,7 @@
 import type { CallExpression } from 'ts-morph';
 import { applyEdits, dropUnusedNamedImport, emptyResult, ensureNamedImport, noteAt, relPath, type Edit } from '../ast.ts';
 import type { ChangeNote, Codemod } from '../types.ts';
-import { ACCOUNT_KEY, LOGIN_PATH, keyedByIpAlone, limiterCalls, loginFunctions, passwordChecks, perAccountLimiters } from './detect.ts';
+import { ACCOUNT_KEY, LOGIN_PATH, keyedByIpAlone, keyedByIpInside, limiterCalls, loginFunctions, passwordChecks, perAccountLimiters } from './detect.ts';
 import { rekeyLogin } from './rekey.ts';
 
 const MEMO =
@@ -39,6 +39,14 @@ export const rateLimiter: Codemod = {
           const key = call.getArguments()[0]!;
           if (verify && call.getStart() > verify.getStart()) {
             if (/user\.id|userId|account/i.test(key.getText())) result.notes.push(noteAt(ctx, call, 'a per-user limiter checked after the password was verified: it cannot slow down guessing; left alone', MEMO));
+            continue;
+          }
+          // Only a route whose path says login: a JWT check (verify(token, secret)) makes any route look like one.
+          const inside = lf.kind === 'route' && LOGIN_PATH.test(rel) ? keyedByIpInside(call, lf.fn) : undefined;
+          if (inside) {
+            result.candidates.push(
+              noteAt(ctx, call, `login limiter ${call.getExpression().getText()}(${key.getText()}, …) keys attempts by the client IP it reads inside (${inside}): every user behind one NAT or office proxy shares its budget. Pass it a key of IP + account (its optional identifier) where the account is known, before the password check, and keep only a per-IP ceiling well above the number of users who share an IP — by hand`, MEMO),
+            );
             continue;
           }
           const ipOnly = keyedByIpAlone(key);
