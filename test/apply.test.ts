@@ -7,6 +7,7 @@ import { applyCodemods } from '../src/apply/index.ts';
 import { unifiedDiff } from '../src/apply/diff.ts';
 import { insideRoot } from '../src/apply/paths.ts';
 import { UsageError } from '../src/errors.ts';
+import { formatApply } from '../src/commands/apply.ts';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const LAB = path.join(REPO, '.genie-lab');
@@ -102,6 +103,13 @@ describe('apply safety', () => {
     const result = await applyCodemods({ dir: app });
     expect(result.unparsable.map((u) => u.path)).toEqual(['app/api/chat/route.ts']);
     expect(result.files).toEqual([]);
+  });
+
+  it("says how many JavaScript files of the app's own code it did not read (config files aside)", async () => {
+    const app = miniApp({ 'pages/api/login.js': 'export default function handler(req, res) { res.json({}); }\n', 'lib/db.js': 'export const db = {};\n', 'postcss.config.js': 'module.exports = {};\n' });
+    const result = await applyCodemods({ dir: app });
+    expect(result.javascriptUnread).toBe(2);
+    expect(formatApply(result)).toContain("not read: 2 JavaScript file(s) of the app's own code");
   });
 });
 

@@ -5,8 +5,18 @@ import path from 'node:path';
 const SKIP_DIRS = new Set(['node_modules', '.next', '.git', 'generated', 'dist', 'build', 'out', 'coverage', '.turbo', '.vercel', '.genie-lab']);
 const SOURCE_EXT = /\.(?:ts|tsx|mts|cts)$/;
 
-/** App-relative paths (forward slashes) of every TypeScript source under root, sorted for stable output. */
-export function listSources(root: string): string[] {
+const SOURCE_OR_JAVASCRIPT = /\.(?:ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+/** Where an app keeps the code that serves requests: JavaScript there is code the codemods do not read. */
+const SERVED_JAVASCRIPT = /^(?:src\/)?(?:app|pages|lib|server|utils)\/.*\.(?:js|jsx|mjs|cjs)$/;
+
+/** The TypeScript sources, and how many JavaScript sources of the app's own code were not read (one walk). */
+export function listAppSources(root: string): { sources: string[]; javascriptUnread: number } {
+  const all = listSources(root, SOURCE_OR_JAVASCRIPT);
+  return { sources: all.filter((rel) => SOURCE_EXT.test(rel)), javascriptUnread: all.filter((rel) => SERVED_JAVASCRIPT.test(rel)).length };
+}
+
+/** App-relative paths (forward slashes) of every TypeScript source under root (or of `ext`), sorted for stable output. */
+export function listSources(root: string, ext: RegExp = SOURCE_EXT): string[] {
   const out: string[] = [];
   const walk = (dir: string, rel: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -15,7 +25,7 @@ export function listSources(root: string): string[] {
         if (SKIP_DIRS.has(entry.name)) continue;
         if (childRel === 'lib/genie' || childRel === 'src/lib/genie') continue;
         walk(path.join(dir, entry.name), childRel);
-      } else if (entry.isFile() && SOURCE_EXT.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      } else if (entry.isFile() && ext.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         out.push(childRel);
       }
     }

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.ts';
 import { unifiedDiff } from './diff.ts';
 import { browserOnlySources } from './browser-code.ts';
 import { edgeProblem } from './edge-runtime.ts';
-import { listFolder, listSources } from './files.ts';
+import { listAppSources, listFolder } from './files.ts';
 import { proveCodemod } from './prove-codemod.ts';
 import { EditProver, dependenciesInstalled } from './prove.ts';
 import { assertCleanTree, assertNextProject } from './preflight.ts';
@@ -72,6 +72,8 @@ export interface ApplyResult {
   proof: { checked: boolean; typescript?: string; reason?: string; editsDropped: number };
   /** Sources left out because they only run in the browser (server codemods never edit them). */
   browserOnly: number;
+  /** JavaScript files among the app's own code (app/, pages/, src/, lib/ …): the codemods read none of them. */
+  javascriptUnread: number;
   /** 0 ok, 1 some matched sites need a human (listed with their reasons) or a codemod failed. */
   exitCode: 0 | 1;
 }
@@ -120,7 +122,8 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
   const project = createProject(root);
   const workspace = new Workspace(root, opts.store);
 
-  const allSources = listSources(root).map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
+  const listed = listAppSources(root);
+  const allSources = listed.sources.map((rel) => ({ rel, text: fs.readFileSync(path.join(root, rel), 'utf8') }));
   const browserOnly = browserOnlySources(root, allSources);
   const sources = new SourceSet(root, project, allSources, allSources.filter((s) => !browserOnly.has(s.rel)));
   // Built on first use: a run with nothing to prove costs no type check.
@@ -246,6 +249,7 @@ export async function applyCodemods(opts: ApplyOptions): Promise<ApplyResult> {
       ? { checked: true, typescript: prover?.tsVersion, editsDropped }
       : { checked: false, reason: '--no-typecheck', editsDropped: 0 },
     browserOnly: browserOnly.size,
+    javascriptUnread: listed.javascriptUnread,
     exitCode: needsHuman ? 1 : 0,
   };
 

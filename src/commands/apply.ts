@@ -67,6 +67,7 @@ export function formatApply(result: ApplyResult): string {
       : `proof: UNCHECKED (${p.reason}): these edits were not type-checked`,
   );
   if (result.browserOnly) out.push(`browser code: ${result.browserOnly} file(s) only run in the browser and were not looked at`);
+  if (result.javascriptUnread) out.push(`not read: ${result.javascriptUnread} JavaScript file(s) of the app's own code (app/, pages/, src/, lib/ …): the codemods read TypeScript (.ts/.tsx) only`);
   out.push(result.written ? `wrote ${result.files.length} file(s)` : result.files.length ? `dry run: ${result.files.length} file(s) would change; re-run with --write` : 'nothing to change');
   return redact(out.join('\n'));
 }
