@@ -47,6 +47,8 @@ const EXPECT: Record<string, Expectation> = {
       'src/app/api/orders/[id]/status/route.ts': [/expected: \{ status: order\.status \}/, /data: \{ status: next \}/],
       'src/app/api/posts/[id]/like/route.ts': [/data: \{ likes: \{ increment: 1 \} \}/],
     },
+    // The session cookie is the account's own id: forgeable by anyone who knows one, and only a human can replace it.
+    needsHuman: ['session-id src/app/api/auth/login/route.ts'],
     identical: ['src/app/api/generate/route.ts', 'src/app/api/posts/[id]/route.ts', 'src/app/api/posts/[id]/views/route.ts', 'src/lib/rate-limit.ts', 'src/lib/db.ts', 'src/lib/faq.ts', 'src/lib/auth.ts'],
   },
   harbor: {
