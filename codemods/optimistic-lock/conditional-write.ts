@@ -8,7 +8,7 @@ import { Node, SyntaxKind, type CallExpression, type IfStatement, type ObjectLit
 import { eolOf, enclosingFunction, indentOf, referencedNames, type Edit } from '../ast.ts';
 import { freshName } from './fresh-name.ts';
 import { human, type Outcome } from './plan.ts';
-import { prismaCall, propMap, type PrismaCall } from './query.ts';
+import { ROW_CHANGES, prismaCall, propMap, writeBetween, type PrismaCall } from './query.ts';
 import type { TransactionSite } from './transaction.ts';
 
 export interface GuardedAtomicInput {
@@ -114,11 +114,7 @@ function whyNot(input: GuardedAtomicInput, fn: Node, row: CheckedRow, guard: IfS
   const caught = update.getAncestors().find((a) => Node.isTryStatement(a) && a.getStart() > fn.getStart() && /P2025|NotFound|not found/i.test(a.getCatchClause()?.getText() ?? ''));
   if (caught) return 'the write sits in a try whose catch answers a missing row (P2025), which updateMany never raises: make it conditional by hand';
   // Another write of the model after the read may move the row on by design (a status set first, a second decrement).
-  const otherWrite = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
-    if (c === update || c.getStart() <= read.getEnd() || c.getEnd() >= update.getStart()) return false;
-    const p = prismaCall(c);
-    return (p?.model === call.model && /^(?:update|updateMany|upsert|delete|deleteMany)$/.test(p.method)) || /\$(?:executeRaw|queryRaw)(?:Unsafe)?$/.test(c.getExpression().getText());
-  });
+  const otherWrite = writeBetween(fn, read, update, ROW_CHANGES, call.model);
   if (otherWrite) return `\`${otherWrite.getExpression().getText()}\` at line ${otherWrite.getStartLineNumber()} writes between the read and this write, so the checked state need not hold here: make it conditional by hand`;
   if (!opts.appCallsBetween) {
     const call = fn.getDescendantsOfKind(SyntaxKind.AwaitExpression).find((a) => a.getStart() > guard.getEnd() && a.getEnd() < update.getStart() && !readOrBody(a.getExpression()));

@@ -4,12 +4,12 @@
  * has one, else the fields read). The statement is replaced where it stands; a value it declared is re-read
  * with the update's own `where` / `select` / `include` / `omit`, so the rest of the function sees the same shape.
  */
-import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
+import { Node, type ObjectLiteralExpression } from 'ts-morph';
 import { provenNonNull } from '../lib/null-guards.ts';
 import { importsFor, indentMore, layoutAt, replaceStatement, versionedWrite } from './conflict.ts';
 import { compareAndSetMessage, MARKER } from './messages.ts';
 import { human, type Outcome } from './plan.ts';
-import { dataKeys, prismaCall, propMap, rereadArgs, objectProp, type PrismaCall } from './query.ts';
+import { WRITES, dataKeys, propMap, rereadArgs, objectProp, writeBetween, type PrismaCall } from './query.ts';
 import type { Decision, ReadModifyWrite } from './read-modify-write.ts';
 import { notScalarWritable, uncomparable, type ModelInfo } from './schema.ts';
 import { acceptsResponse, type WriteSite } from './write-site.ts';
@@ -66,7 +66,7 @@ export function planCompareAndSet(input: CompareAndSetInput): Outcome {
     return human(`${label} is a read-modify-write of ${readVar}, but the handler declares a return type a plain 409 Response may not fit: ${byHand} and answer conflictResponse()`);
   }
   // A 409 (or ConflictError) after other writes of this request leaves them done while telling the client it failed.
-  const earlier = writesBetween(rmw.read, site.statement);
+  const earlier = writeBetween(site.statement.getSourceFile(), rmw.read, site.statement, WRITES);
   if (earlier) {
     return human(`${label} is a read-modify-write of ${readVar}, but \`${earlier.getExpression().getText()}\` at line ${earlier.getStartLineNumber()} writes before it and would stay done when the conflict is answered: make the change atomic in each branch ({ increment } / { decrement }) or put the writes in one transaction, by hand`);
   }
@@ -113,15 +113,4 @@ export function expectedFields(info: ModelInfo, decision: Decision, whereKeys: M
   const fields = [...decision.fieldsRead].filter((f) => !whereKeys.has(f)).sort();
   if (fields.length === 0) return ' with nothing to compare against: make it version-checked by hand';
   return { fields, bumpVersion: false };
-}
-
-/** A Prisma write (any model) or raw statement between the read and the write's statement. */
-function writesBetween(read: Node, statement: Node): CallExpression | undefined {
-  const fn = statement.getParent();
-  const all = fn ? statement.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression) : [];
-  return all.find((c) => {
-    if (c.getStart() <= read.getEnd() || c.getEnd() > statement.getStart()) return false;
-    const p = prismaCall(c);
-    return (p !== undefined && /^(?:create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany)$/.test(p.method)) || /\$(?:executeRaw|queryRaw)(?:Unsafe)?$/.test(c.getExpression().getText());
-  });
 }

@@ -1,5 +1,5 @@
 /** Reading a Prisma call's shape: `client.model.method({ where, data, select … })`. */
-import { Node, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph';
 
 export interface PrismaCall {
   /** `prisma`, `db`, `tx` … as written. */
@@ -73,4 +73,19 @@ export function rereadArgs(args: ObjectLiteralExpression): string | undefined {
 export function dataKeys(data: Node): string[] | undefined {
   if (!Node.isObjectLiteralExpression(data)) return undefined;
   return propMap(data) ? [...propMap(data)!.keys()] : undefined;
+}
+
+/** Prisma methods that write rows. */
+export const WRITES = /^(?:create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany)$/;
+/** Writes that change rows already there (a create adds another row, leaving a read one as it was). */
+export const ROW_CHANGES = /^(?:update|updateMany|upsert|delete|deleteMany)$/;
+
+/** The first Prisma call in `scope` between `from` and `to` whose method is one of `methods` (of `model` if given), or a raw statement. */
+export function writeBetween(scope: Node, from: Node, to: Node, methods: RegExp, model?: string): CallExpression | undefined {
+  return scope.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
+    if (c.getStart() <= from.getEnd() || c.getEnd() > to.getStart()) return false;
+    if (/\$(?:executeRaw|queryRaw)(?:Unsafe)?$/.test(c.getExpression().getText())) return true;
+    const p = prismaCall(c);
+    return p !== undefined && methods.test(p.method) && (model === undefined || p.model === model);
+  });
 }
